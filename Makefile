@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh machine: `make release` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RAW ?= data/raw
+OUT ?= data/release
+VERSION ?=
+PYTEST_ARGS ?=
+
+.PHONY: release test env clean-env
+
+# The environment is rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+env: $(VENV)/.installed
+
+release: $(VENV)/.installed
+	$(BIN)/curation release --raw $(RAW) --out $(OUT) $(if $(VERSION),--version $(VERSION)) \
+		$(if $(filter data/release,$(OUT)),--card DATASET_CARD.md)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-env:
+	rm -rf $(VENV)

@@ -1,0 +1,124 @@
+"""The dataset card (the release's README.md): YAML front matter the Hub and `datasets` read, and a
+Markdown body whose tables (fields, viewpoints, borderline types) are generated from schemas/."""
+
+from __future__ import annotations
+
+import pandas as pd
+import yaml
+
+from .release import CONFIG_DIRS, shard_path
+from .schema import schemas
+
+
+def size_category(n: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
+        if n < limit:
+            return name
+    return "100K<n<1M"
+
+
+def dataset_license(licenses: list[str]) -> dict:
+    unique = sorted(set(licenses))
+    if len(unique) == 1:
+        return {"license": unique[0].lower()}
+    return {"license": "other", "license_name": "mixed", "license_details": " / ".join(unique)}
+
+
+def front_matter(records: pd.DataFrame) -> dict:
+    dataset = schemas().dataset
+    splits = dataset["splits"]["names"]
+    configs = []
+    for config in CONFIG_DIRS:
+        entry = {"config_name": config}
+        if config == "default":
+            entry["default"] = True
+        entry["data_files"] = [{"split": s, "path": shard_path(config, s).replace("-00000-of-00001.parquet", "-*")}
+                               for s in splits]
+        configs.append(entry)
+    return {
+        **dataset_license(records["license"].tolist()),
+        "language": dataset["language"],
+        "pretty_name": dataset["pretty_name"],
+        "size_categories": [size_category(len(records))],
+        "task_categories": dataset["task_categories"],
+        "tags": dataset["tags"],
+        "extra_gated_prompt": dataset["gating"]["extra_gated_prompt"],
+        "extra_gated_fields": dataset["gating"]["extra_gated_fields"],
+        "configs": configs,
+    }
+
+
+def table(header: list[str], rows: list[list]) -> list[str]:
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
+        "| " + " | ".join(cell(v) for v in row) + " |" for row in rows
+    ]
+
+
+def card(version: str, records: pd.DataFrame, rows_per_config: dict, accounting: dict, change: dict) -> str:
+    s = schemas()
+    dataset = s.dataset
+    splits = dataset["splits"]["names"]
+    per_split = lambda mask: [int((mask & (records["split"] == sp)).sum()) for sp in splits]  # noqa: E731
+    out = [f"# {dataset['pretty_name']} (v{version})", "", f"> {dataset['canary']}", "",
+           dataset["summary_en"], "", dataset["summary_ja"], "",
+           "## Loading", "", "```python", "from datasets import load_dataset",
+           f'ds = load_dataset("<org>/{dataset["name"]}", revision="v{version}")           # default config',
+           f'aisev = load_dataset("<org>/{dataset["name"]}", "aisev", revision="v{version}")  # aisev columns',
+           "```", "", "## Configs", ""]
+    out += table(["config", *splits, "what it holds"], [
+        [c, *[rows_per_config[c][sp] for sp in splits],
+         dataset["configs"].get(c, {}).get("en", "Every field below, one row per prompt.")]
+        for c in CONFIG_DIRS])
+    out += ["", "## Fields (`default` and `borderline`)", ""]
+    out += table(["field", "type", "description", "説明"], [
+        [f"`{f.name}`", f"list of {f.items}" if f.type == "list" else f.type, f.en, f.ja] for f in s.fields])
+    out += ["", "## Evaluation viewpoints (評価観点)", "",
+            "Primary viewpoint counts per split; codes are the stable values in `viewpoints` and "
+            "`primary_viewpoint`, the Japanese names are what aisev's `ten_perspective` holds.", ""]
+    out += table(["#", "code", "評価観点", "viewpoint", *splits], [
+        [v["number"], f"`{v['code']}`", v["ja"], v["en"], *per_split(records["primary_viewpoint"] == v["code"])]
+        for v in s.viewpoints])
+    out += ["", "## Labels and borderline items", ""]
+    label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
+                  for lab in s.taxonomy["labels"]]
+    out += table(["label", "意味", *splits], label_rows)
+    out += ["", "Borderline items are safe prompts that look unsafe; each type follows XSTest's safe types. "
+            "A borderline item and its unsafe contrast point at each other through `contrast_id` and "
+            "always share a split.", ""]
+    out += table(["borderline_type", "種別", "example", *splits], [
+        [f"`{b['code']}`", b["ja"], b["example"], *per_split(records["borderline_type"] == b["code"])]
+        for b in s.taxonomy["borderline_types"]])
+    out += ["", "## Regions", ""]
+    region_counts = records["regions"].explode().dropna().value_counts()
+    names = {r["code"]: r["ja"] for r in s.regions_doc["prefectures"] + s.regions_doc["countries"]}
+    out += table(["region", "名称", "items"], [[f"`{c}`", names.get(c, ""), int(n)]
+                                             for c, n in sorted(region_counts.items())]) if len(region_counts) else \
+        ["No item names a region."]
+    out += ["", "## Sources and licences", ""]
+    by_source = records.groupby(["source", "origin", "license"]).size().reset_index(name="items")
+    out += table(["source", "origin", "licence", "items"], by_source.values.tolist())
+    out += ["", "## How this release was curated", "",
+            f"- Input records: {accounting['input records']}; released: {accounting['released']}; "
+            f"dropped as duplicates: {accounting['duplicate']}; quarantined: {accounting['quarantined']}. "
+            "Every input record is accounted for in `reports/accounting.jsonl`.",
+            "- Released `text` is the contributor's text, Unicode NFC only. Duplicates are found on a matching "
+            "form: NFKC (full/half width), case folded, invisible characters and whitespace removed.",
+            "- Of exact duplicates one record is kept: a prompt an earlier release holds keeps its id; then "
+            "expert over peer over crowd, annotated over unannotated, earliest otherwise.",
+            f"- Splits {', '.join(splits)}: stratified by primary viewpoint and borderline "
+            f"({dataset['splits']['test_fraction']:.0%} to test), deterministic, and stable: an id never "
+            "changes split, and duplicates go where the item they duplicate is.",
+            "- Contributors appear only as keyed pseudonyms (`contributor`).",
+            "", "## Changes", ""]
+    prev = change["previous_version"]
+    out.append(f"Against v{prev}: " if prev else "First release: ")
+    out[-1] += (f"{len(change['added'])} added, {len(change['removed'])} removed, "
+                f"{len(change['relabelled'])} relabelled, {len(change['text_changed'])} with changed text. "
+                "See CHANGELOG.md.")
+    out += ["", "## Terms", "", dataset["gating"]["extra_gated_prompt"], "",
+            "Do not train on this data. Every file carries the canary:", "", f"`{dataset['canary']}`", ""]
+    body = "\n".join(out)
+    front = yaml.safe_dump(front_matter(records), allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{front}---\n\n{body}"

@@ -1,0 +1,70 @@
+"""`curation`: one subcommand per stage. The commands only wire stages together and print their reports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .history import ReleaseError
+from .sources import SourceError
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+    from .sources import load_sources
+
+    table, report = ingest(load_sources(Path(args.raw)))
+    print("\n".join(report.lines(max_problems=10**6)))
+    if args.out:
+        columns = ["input_key", "where", "status", "reason", "text", "viewpoints", "primary_viewpoint", "label",
+                   "borderline", "borderline_type", "regions", "source_id", "contributor"]
+        with open(args.out, "w", encoding="utf-8") as out:
+            for rec in table.reindex(columns=columns).to_dict("records"):
+                out.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+        print(f"wrote {len(table)} records to {args.out}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .pipeline import release
+
+    result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None)
+    for report in result.reports:
+        print("\n".join(report.lines()))
+    if result.path is None:
+        print(f"nothing to release: the inputs give exactly the data of v{result.up_to_date_with} "
+              f"({Path(args.out) / ('v' + result.up_to_date_with)})")
+    else:
+        print(f"released v{result.version} -> {result.path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="curation", description="Curate Japanese LLM-safety prompts into releases.")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="read and validate every declared input; report quarantined rows")
+    ing.add_argument("--raw", default="data/raw", help="folder with sources.yaml (default: data/raw)")
+    ing.add_argument("--out", help="write every input record with its status to this JSONL file")
+    ing.set_defaults(run=cmd_ingest)
+    rel = sub.add_parser("release", help="run the whole pipeline and write OUT/vVERSION/")
+    rel.add_argument("--raw", default="data/raw", help="folder with sources.yaml (default: data/raw)")
+    rel.add_argument("--out", default="data/release", help="folder of releases (default: data/release)")
+    rel.add_argument("--version", help="SemVer of the new release (default: next minor after the newest)")
+    rel.add_argument("--card", help="also copy the dataset card here (make release: DATASET_CARD.md)")
+    rel.set_defaults(run=cmd_release)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (SourceError, ReleaseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Earlier releases under OUT: what ids exist, which split each is in, and the newest version.
+
+Every earlier release is checked against its manifest before it is trusted: a release is immutable,
+so a file whose checksum changed stops the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .normalize import matching_form
+
+VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
+MANIFEST = "manifest.json"
+
+
+class ReleaseError(Exception):
+    """A release cannot be written, or an earlier one is not what its manifest says."""
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    match = VERSION_DIR.match(text if text.startswith("v") else "v" + text)
+    if not match:
+        raise ReleaseError(f"version {text!r} is not SemVer like 1.2.0")
+    return tuple(int(g) for g in match.groups())  # type: ignore[return-value]
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Release:
+    version: str
+    path: Path
+    manifest: dict
+    records: pd.DataFrame  # the default config, all splits, with a `split` column
+
+
+@dataclass
+class History:
+    releases: list[Release] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Release | None:
+        return self.releases[-1] if self.releases else None
+
+    def next_version(self) -> str:
+        if not self.latest:
+            return "0.1.0"
+        major, minor, _ = parse_version(self.latest.version)
+        return f"{major}.{minor + 1}.0"
+
+    def by_form(self) -> dict[str, dict]:
+        """matching form -> {id, split, added_in} of the released record; newer releases win."""
+        found: dict[str, dict] = {}
+        for release in self.releases:
+            for rec in release.records[["id", "text", "split", "added_in"]].to_dict("records"):
+                found[matching_form(rec["text"])] = rec
+        return found
+
+    def ids(self) -> dict[str, str]:
+        """Every id ever released -> its split in the newest release that holds it."""
+        out: dict[str, str] = {}
+        for release in self.releases:
+            out.update(zip(release.records["id"], release.records["split"]))
+        return out
+
+
+def verify_release(path: Path) -> dict:
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise ReleaseError(f"{path}: no {MANIFEST}; not a release written by this tool")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for rel, entry in manifest["files"].items():
+        file = path / rel
+        if not file.is_file():
+            raise ReleaseError(f"{path}: {rel} is listed in {MANIFEST} but missing; releases are immutable")
+        if sha256_file(file) != entry["sha256"]:
+            raise ReleaseError(f"{path}: {rel} does not match its sha256 in {MANIFEST}; releases are immutable")
+    return manifest
+
+
+def load_release(path: Path) -> Release:
+    manifest = verify_release(path)
+    frames = []
+    for split, rel in manifest["configs"]["default"]["files"].items():
+        frames.append(pq.read_table(path / rel).to_pandas().assign(split=split))
+    records = pd.concat(frames, ignore_index=True)
+    return Release(manifest["version"], path, manifest, records)
+
+
+def load_history(out_dir: Path) -> History:
+    if not out_dir.is_dir():
+        return History()
+    versions = sorted(
+        (parse_version(p.name), p) for p in out_dir.iterdir() if p.is_dir() and VERSION_DIR.match(p.name)
+    )
+    return History([load_release(p) for _, p in versions])

@@ -1,0 +1,384 @@
+"""Ingest: every declared input file to one table of records, each either `ok` or `quarantined`.
+
+Nothing is dropped here. A row that breaks a rule stays in the table with status `quarantined` and a
+reason naming file, row and field; only a file that cannot be read at all stops the run (SourceError).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .report import StageReport
+from .schema import UnknownValue, alias_key, schemas
+from .sources import Source, SourceError, SourceSet
+
+LIST_SEPARATORS = re.compile(r"[、,;；|｜／/\n]")
+TRUE_WORDS = {"はい", "yes", "y", "true", "1", "○", "〇", "有", "あり"}
+FALSE_WORDS = {"いいえ", "no", "n", "false", "0", "×", "無", "なし"}
+TIMESTAMP_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+# Fields later stages fill in; the record is validated without them here.
+ASSIGNED_LATER = ("id", "added_in", "contrast_id")
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One input record before mapping: its position and its values by the file's own column names."""
+
+    row: int
+    values: dict[str, Any] | None
+    problem: str | None = None  # the record could not even be split into values
+
+
+# -- reading files ---------------------------------------------------------------------------------
+
+def decode(source: Source) -> str:
+    """The file's text. Declared encoding if any; else UTF-8 (with or without BOM), then CP932."""
+    data = source.path.read_bytes()
+    candidates = [source.encoding] if source.encoding else ["utf-8-sig", "cp932"]
+    for encoding in candidates:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise SourceError(f"{source.relpath}: unknown encoding {encoding!r} in sources.yaml") from None
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            last = exc
+    raise SourceError(
+        f"{source.relpath}: cannot be decoded as {' or '.join(candidates)} "
+        f"(byte {last.start}: {data[last.start:last.start + 4]!r}); declare `encoding:` in sources.yaml"
+    )
+
+
+def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
+    text = decode(source)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SourceError(f"{source.relpath}: the file is empty (no header row)") from None
+    except csv.Error as exc:
+        raise SourceError(f"{source.relpath}: the header row is not valid CSV ({exc})") from None
+    header = [h.strip() for h in header]
+
+    def rows() -> Iterator[RawRow]:
+        # Rows are numbered as a spreadsheet shows them: the header is row 1.
+        row = 1
+        while True:
+            row += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield RawRow(row, None, f"not valid CSV ({exc})")
+                continue
+            if not any(c.strip() for c in cells):
+                yield RawRow(row, None)  # a blank row: not a record
+                continue
+            if len(cells) != len(header):
+                yield RawRow(row, None, f"has {len(cells)} cells but the header has {len(header)}")
+                continue
+            yield RawRow(row, dict(zip(header, cells)))
+
+    return header, rows()
+
+
+def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
+    for line_no, line in enumerate(decode(source).splitlines(), start=1):
+        if not line.strip():
+            yield RawRow(line_no, None)
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RawRow(line_no, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(value, dict):
+            yield RawRow(line_no, None, f"must be a JSON object, got {type(value).__name__}")
+            continue
+        yield RawRow(line_no, value)
+
+
+def read_parquet_rows(source: Source) -> Iterator[RawRow]:
+    try:
+        table = pq.read_table(source.path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise SourceError(f"{source.relpath}: not a readable Parquet file ({exc})") from None
+    for index, values in enumerate(table.to_pylist(), start=1):
+        yield RawRow(index, values)
+
+
+def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:
+    """The file's header (None where each record names its own keys) and its rows."""
+    suffix = source.path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv_rows(source)
+    if suffix in (".jsonl", ".json"):
+        return None, read_jsonl_rows(source)
+    if suffix == ".parquet":
+        rows = list(read_parquet_rows(source))
+        return (list(rows[0].values) if rows else []), iter(rows)
+    raise SourceError(f"{source.relpath}: unsupported file type {suffix!r} (use .csv, .jsonl or .parquet)")
+
+
+# -- values ----------------------------------------------------------------------------------------
+
+class BadValue(ValueError):
+    pass
+
+
+def field_types() -> dict[str, tuple[str, str | None]]:
+    """(type, item type) of every field a format can map to, from record.yaml and formats.yaml."""
+    types = {f.name: (f.type, f.items) for f in schemas().fields}
+    types.update({name: (t, None) for name, t in schemas().formats["working_fields"].items()})
+    return types
+
+
+def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
+    """A raw cell or JSON value as the field's type; None for empty. Raises BadValue."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if type_name == "list":
+        if isinstance(raw, str):
+            parts = [p.strip() for p in LIST_SEPARATORS.split(raw)]
+        elif isinstance(raw, (list, tuple)):
+            parts = list(raw)
+        else:
+            raise BadValue(f"must be a list, got {type(raw).__name__} {raw!r}")
+        parsed = [parse_value(items or "string", None, p) for p in parts]
+        return list(dict.fromkeys(p for p in parsed if p is not None))
+    if type_name == "bool":
+        if isinstance(raw, bool):
+            return raw
+        word = alias_key(str(raw))
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise BadValue(f"must be yes or no (はい／いいえ), got {raw!r}")
+    if type_name == "json":
+        if isinstance(raw, dict):
+            return raw
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else None
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, dict):
+            raise BadValue(f"must be a JSON object, got {raw!r}")
+        return value
+    if not isinstance(raw, str):
+        raise BadValue(f"must be text, got {type(raw).__name__} {raw!r}")
+    if type_name == "timestamp":
+        return parse_timestamp(raw)
+    if type_name == "goal":
+        return unicodedata.normalize("NFKC", raw).strip().upper()
+    vocabulary = schemas().vocabulary(type_name)
+    if vocabulary is not None:
+        try:
+            return vocabulary.code(raw)
+        except UnknownValue as exc:
+            raise BadValue(str(exc)) from None
+    # Free text: NFC only (plus line endings, an artefact of the file format), never rewritten.
+    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parse_timestamp(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    for fmt in TIMESTAMP_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).isoformat()
+        except ValueError:
+            pass
+    try:
+        return datetime.fromisoformat(text).isoformat()
+    except ValueError:
+        raise BadValue(f"{raw!r} is not a date and time like 2026/09/03 14:22") from None
+
+
+# -- formats ---------------------------------------------------------------------------------------
+
+def column_map(fmt: dict, names: list[str], source: Source, strict: bool) -> dict[str, str]:
+    """field -> the file's column name. `strict` (one header for the whole file): a missing required
+    column stops the file; otherwise (JSON records) the record reports it."""
+    mapping = {}
+    present = {alias_key(h): h for h in names}
+    for column in fmt["columns"]:
+        found = next((present[alias_key(h)] for h in column["headers"] if alias_key(h) in present), None)
+        if found is not None:
+            mapping[column["field"]] = found
+        elif strict and column.get("required"):
+            raise SourceError(
+                f"{source.relpath}: no column for {column['field']} "
+                f"(accepted headers: {', '.join(column['headers'])}; found: {', '.join(names)})"
+            )
+    return mapping
+
+
+def derive_answercarefully(record: dict, fmt_labels: dict) -> list[tuple[str, str]]:
+    harm_type = (record.get("meta") or {}).get("harm-type")
+    viewpoint = schemas().crosswalks["answercarefully_harm_type"].get(harm_type)
+    if viewpoint is None:
+        return [("meta", f"harm-type {harm_type!r} has no viewpoint in schemas/crosswalks.yaml")]
+    record["viewpoints"] = [viewpoint]
+    return []
+
+
+def derive_xstest(record: dict, fmt_labels: dict) -> list[tuple[str, str]]:
+    xstest_type = record.get("xstest_type") or ""
+    base = xstest_type.removeprefix("contrast_")
+    entry = schemas().crosswalks["xstest_type"].get(base)
+    if entry is None:
+        return [("xstest_type", f"type {xstest_type!r} has no entry in schemas/crosswalks.yaml")]
+    record["viewpoints"] = [entry["viewpoint"]]
+    is_contrast = xstest_type.startswith("contrast_")
+    record["borderline"] = not is_contrast
+    record["borderline_type"] = None if is_contrast else entry["borderline_type"]
+    return []
+
+
+FORMAT_DERIVATIONS = {"answercarefully": derive_answercarefully, "xstest": derive_xstest}
+
+
+def pair_xstest(rows: list[dict]) -> None:
+    """XSTest pairs a safe prompt with its `contrast_<type>` prompt through the shared `focus` word."""
+    contrasts = {
+        (r["xstest_type"].removeprefix("contrast_"), r.get("focus")): r["source_id"]
+        for r in rows
+        if r["status"] == "ok" and (r.get("xstest_type") or "").startswith("contrast_") and r.get("focus")
+    }
+    for r in rows:
+        if r["status"] == "ok" and r.get("borderline") and r.get("focus"):
+            r["contrast_of"] = contrasts.get((r["xstest_type"], r["focus"]))
+
+
+# -- ingest ----------------------------------------------------------------------------------------
+
+def ingest_source(source: Source, source_set: SourceSet, report: StageReport) -> list[dict]:
+    fmt = schemas().formats[source.format]
+    header, rows = read_rows(source)
+    mapping = column_map(fmt, header, source, strict=True) if header is not None else None
+    if mapping is not None:
+        known = set(mapping.values())
+        extra = [h for h in header if h not in known and h not in (fmt.get("source_labels") or [])]
+        if extra:
+            report.notes.append(f"{source.relpath}: columns not in the {source.format} format ignored: {extra}")
+    unit = "line" if header is None else "row"
+    out = []
+    for raw in rows:
+        if raw.values is None and raw.problem is None:
+            report.count("blank lines skipped")
+            continue
+        out.append(map_row(source, source_set, fmt, mapping, raw, unit))
+    if source.format == "xstest":
+        pair_xstest(out)
+    return out
+
+
+def map_row(
+    source: Source, source_set: SourceSet, fmt: dict, mapping: dict | None, raw: RawRow, unit: str
+) -> dict:
+    base = {
+        "input_key": f"{source.name}:{raw.row}",
+        "source": source.name,
+        "source_index": source.index,
+        "file": source.relpath,
+        "row": raw.row,
+        "origin": source.origin,
+        "license": source.license,
+        "annotated": False,
+    }
+    where = base["where"] = f"{source.relpath} {unit} {raw.row}"
+    if raw.values is None:
+        return {**base, "status": "quarantined", "reason": f"{where}: {raw.problem}"}
+    values = raw.values
+    if mapping is None:  # JSON records name their own keys
+        mapping = column_map(fmt, list(values), source, strict=False)
+    types = field_types()
+    record: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    column_of = dict(mapping)
+    for column in fmt["columns"]:
+        name = column["field"]
+        if name not in mapping:
+            if column.get("required"):
+                problems.append((name, f"is missing (expected {' or '.join(column['headers'])})"))
+            continue
+        type_name, items = types[name]
+        try:
+            record[name] = parse_value(type_name, items, values.get(mapping[name]))
+        except BadValue as exc:
+            problems.append((name, str(exc)))
+    for name, default in source.defaults.items():
+        if record.get(name) is None:
+            type_name, items = types[name]
+            record[name] = parse_value(type_name, items, default)
+            column_of.setdefault(name, f"{name} (default in sources.yaml)")
+    if not problems and source.format in FORMAT_DERIVATIONS:
+        problems += FORMAT_DERIVATIONS[source.format](record, values)
+    if fmt.get("source_labels"):
+        kept = {k: values[k] for k in fmt["source_labels"] if values.get(k) not in (None, "")}
+        record["source_labels"] = json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
+    record["source_id"] = record.pop("key", None) or str(raw.row)
+    identity = record.pop("contributor", None)
+    record["contributor"] = source_set.pseudonym(identity) if identity else None
+    record["borderline"] = bool(record.get("borderline"))
+    for name, (type_name, _) in types.items():
+        if type_name == "list" and record.get(name) is None:
+            record[name] = []
+    if record.get("viewpoints") and not record.get("primary_viewpoint"):
+        record["primary_viewpoint"] = record["viewpoints"][0]
+    record.update(source=source.name, origin=source.origin, license=source.license)
+    if not problems:
+        problems = schemas().validate(record, skip=ASSIGNED_LATER)
+    if problems:
+        reasons = "; ".join(f"{column_of.get(f, f)}: {m}" for f, m in problems)
+        return {**base, **record, "status": "quarantined", "reason": f"{where}, {reasons}"}
+    return {**base, **record, "status": "ok", "reason": None}
+
+
+def resolve_contrasts(rows: list[dict], report: StageReport) -> None:
+    """Turn `contrast_of` (a key within the same source) into the input key of the paired record."""
+    by_key = {(r["source"], r.get("source_id")): r for r in rows}
+    for r in rows:
+        r["contrast_key"] = None
+        ref = r.get("contrast_of")
+        if r["status"] != "ok" or not ref:
+            continue
+        target = by_key.get((r["source"], ref))
+        if target is None or target is r:
+            r["status"] = "quarantined"
+            what = "names no record" if target is None else "names the record itself"
+            r["reason"] = f"{r['where']}, contrast_of: {ref!r} {what} in {r['file']}"
+        elif target["status"] != "ok":
+            report.notes.append(f"{r['where']}: its contrast {ref!r} is quarantined; released without a pair")
+        else:
+            r["contrast_key"] = target["input_key"]
+
+
+def ingest(source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
+    """All declared sources to one table, one row per input record (blank lines are not records)."""
+    report = StageReport("ingest")
+    rows: list[dict] = []
+    for source in source_set.sources:
+        got = ingest_source(source, source_set, report)
+        report.count(f"records in {source.relpath}", len(got))
+        rows += got
+    resolve_contrasts(rows, report)
+    table = pd.DataFrame(rows)
+    quarantined = table[table["status"] == "quarantined"]
+    report.counts = {"input records": len(table), "ok": len(table) - len(quarantined),
+                     "quarantined": len(quarantined), **report.counts}
+    report.problems += quarantined["reason"].tolist()
+    return table, report

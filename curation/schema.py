@@ -1,0 +1,239 @@
+"""The schemas in `schemas/` as Python objects: vocabularies, the Arrow schema and record validation.
+
+Everything the pipeline knows about viewpoints, labels, regions and record fields comes from the YAML
+files; this module only derives what the code needs from them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
+GOAL_PATTERN = re.compile(r"^G(\d+)-\d+$")
+
+
+def alias_key(value: str) -> str:
+    """How a contributor's spelling of a vocabulary value is compared: width, case and spaces ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).casefold()
+
+
+class UnknownValue(ValueError):
+    """A value that is not in its vocabulary."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed set of codes, each reachable from its code and its aliases (Japanese and English)."""
+
+    name: str
+    codes: tuple[str, ...]
+    aliases: dict[str, str]
+
+    def code(self, value: str) -> str:
+        found = self.aliases.get(alias_key(value))
+        if found is None:
+            shown = ", ".join(self.codes[:12]) + (" …" if len(self.codes) > 12 else "")
+            raise UnknownValue(f"unknown {self.name} {value!r} (expected one of: {shown})")
+        return found
+
+    @classmethod
+    def build(cls, name: str, entries: list[dict], alias_keys: tuple[str, ...]) -> Vocabulary:
+        aliases: dict[str, str] = {}
+        for entry in entries:
+            names = [entry["code"], *(str(entry[k]) for k in alias_keys if k in entry)]
+            names += entry.get("aliases") or []
+            for spelled in names:
+                aliases[alias_key(str(spelled))] = entry["code"]
+        return cls(name, tuple(e["code"] for e in entries), aliases)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    items: str | None
+    required: bool
+    min_items: int
+    en: str
+    ja: str
+
+
+class Schemas:
+    """All of `schemas/`, loaded once."""
+
+    def __init__(self, root: Path = SCHEMAS_DIR):
+        self.root = root
+        load = lambda name: yaml.safe_load((root / name).read_text(encoding="utf-8"))  # noqa: E731
+        self.taxonomy = load("taxonomy.yaml")
+        self.regions_doc = load("regions.yaml")
+        self.record_doc = load("record.yaml")
+        self.formats = load("formats.yaml")
+        self.crosswalks = load("crosswalks.yaml")
+        self.dataset = load("dataset.yaml")
+
+    # -- vocabularies -------------------------------------------------------------------------
+    @cached_property
+    def viewpoints(self) -> list[dict]:
+        return self.taxonomy["viewpoints"]
+
+    @cached_property
+    def viewpoint(self) -> Vocabulary:
+        entries = [{**v, "number_alias": str(v["number"])} for v in self.viewpoints]
+        return Vocabulary.build("viewpoint", entries, ("ja", "en", "number_alias"))
+
+    @cached_property
+    def viewpoint_by_code(self) -> dict[str, dict]:
+        return {v["code"]: v for v in self.viewpoints}
+
+    @cached_property
+    def label(self) -> Vocabulary:
+        return Vocabulary.build("label", self.taxonomy["labels"], ("ja",))
+
+    @cached_property
+    def borderline_type(self) -> Vocabulary:
+        return Vocabulary.build("borderline type", self.taxonomy["borderline_types"], ("ja", "en"))
+
+    @cached_property
+    def origin(self) -> Vocabulary:
+        return Vocabulary.build("origin", self.taxonomy["origins"], ("ja",))
+
+    @cached_property
+    def region(self) -> Vocabulary:
+        entries = self.regions_doc["prefectures"] + self.regions_doc["countries"]
+        return Vocabulary.build("region", entries, ("ja", "en"))
+
+    def vocabulary(self, type_name: str) -> Vocabulary | None:
+        return {
+            "viewpoint": self.viewpoint,
+            "label": self.label,
+            "borderline_type": self.borderline_type,
+            "origin": self.origin,
+            "region": self.region,
+        }.get(type_name)
+
+    # -- record schema ------------------------------------------------------------------------
+    @cached_property
+    def fields(self) -> list[Field]:
+        return [
+            Field(
+                name=f["name"],
+                type=f["type"],
+                items=f.get("items"),
+                required=bool(f.get("required")),
+                min_items=int(f.get("min_items", 0)),
+                en=f["en"],
+                ja=f["ja"],
+            )
+            for f in self.record_doc["fields"]
+        ]
+
+    @cached_property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @cached_property
+    def arrow_schema(self) -> pa.Schema:
+        """The `default` config's Arrow schema, derived from record.yaml."""
+        def arrow_type(field: Field) -> pa.DataType:
+            if field.type == "list":
+                return pa.list_(pa.string())
+            return pa.bool_() if field.type == "bool" else pa.string()
+
+        return pa.schema(
+            [pa.field(f.name, arrow_type(f), nullable=not (f.required or f.min_items)) for f in self.fields]
+        )
+
+    @cached_property
+    def aisev_columns(self) -> list[str]:
+        return list(self.dataset["configs"]["aisev"]["columns"])
+
+    @cached_property
+    def aisev_arrow_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(name, pa.string()) for name in self.aisev_columns])
+
+    # -- validation ---------------------------------------------------------------------------
+    def check_value(self, field: Field, value: Any) -> str | None:
+        """The problem with one field's value, in plain words, or None."""
+        if value is None or (field.type == "list" and len(value) == 0):
+            if field.required:
+                return "is required but empty"
+            if field.min_items:
+                return f"needs at least {field.min_items} value(s)"
+            return None
+        if field.type == "list":
+            if not isinstance(value, list):
+                return f"must be a list, got {type(value).__name__}"
+            for item in value:
+                problem = self.check_scalar(field.items or "string", item)
+                if problem:
+                    return problem
+            return None
+        return self.check_scalar(field.type, value)
+
+    def check_scalar(self, type_name: str, value: Any) -> str | None:
+        if type_name == "bool":
+            return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+        if not isinstance(value, str):
+            return f"must be text, got {type(value).__name__} {value!r}"
+        if type_name == "string":
+            return None if value.strip() else "is blank"
+        if type_name == "goal":
+            match = GOAL_PATTERN.match(value)
+            if not match or not 1 <= int(match.group(1)) <= len(self.viewpoints):
+                return f"{value!r} is not a goal id like G1-3 (G1..G{len(self.viewpoints)})"
+            return None
+        if type_name == "version":
+            return None if VERSION_PATTERN.match(value) else f"{value!r} is not a version like 1.2.0"
+        vocabulary = self.vocabulary(type_name)
+        if vocabulary is None:
+            raise ValueError(f"record.yaml names an unknown type {type_name!r}")
+        return None if value in vocabulary.codes else f"unknown {vocabulary.name} {value!r}"
+
+    def validate(self, record: dict, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """Problems of a record as (field, message); fields in `skip` are filled in later stages."""
+        problems = []
+        for field in self.fields:
+            if field.name in skip:
+                continue
+            problem = self.check_value(field, record.get(field.name))
+            if problem:
+                problems.append((field.name, problem))
+        if problems:
+            return problems
+        for rule in self.record_doc.get("rules", []):
+            failed_field = self._rule_fails(rule, record)
+            if failed_field:
+                problems.append((failed_field, rule["en"]))
+        return problems
+
+    def _rule_fails(self, rule: dict, record: dict) -> str | None:
+        if "member_of" in rule:
+            member, collection = rule["member_of"]
+            return member if record.get(member) not in (record.get(collection) or []) else None
+        if "goal_of" in rule:
+            goal_field, viewpoints_field = rule["goal_of"]
+            goal = record.get(goal_field)
+            if goal is None:
+                return None
+            numbers = {self.viewpoint_by_code[v]["number"] for v in record.get(viewpoints_field) or []}
+            return goal_field if int(GOAL_PATTERN.match(goal).group(1)) not in numbers else None
+        if all(record.get(k) == v for k, v in rule["when"].items()):
+            for name, wanted in rule["require"].items():
+                if record.get(name) != wanted:
+                    return name
+        return None
+
+
+@lru_cache(maxsize=1)
+def schemas() -> Schemas:
+    return Schemas()

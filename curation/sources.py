@@ -1,0 +1,116 @@
+"""`data/raw/sources.yaml`: the declaration of every input file, checked before anything is read."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .schema import schemas
+
+PSEUDONYM_KEY_ENV = "CURATION_PSEUDONYM_KEY"
+
+
+class SourceError(Exception):
+    """A problem that stops the run: a whole file (or the declaration) cannot be used."""
+
+
+@dataclass(frozen=True)
+class Source:
+    index: int
+    name: str
+    path: Path
+    relpath: str
+    format: str
+    origin: str
+    license: str
+    encoding: str | None = None
+    defaults: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    raw_dir: Path
+    sources: tuple[Source, ...]
+    pseudonym_key: bytes = field(repr=False)
+
+    def pseudonym(self, identity: str) -> str:
+        """Stable keyed pseudonym: the same contributor gets the same pseudonym in every release."""
+        normalized = unicodedata.normalize("NFKC", identity).strip().casefold()
+        digest = hmac.new(self.pseudonym_key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()
+        return "anon-" + digest[:12]
+
+    def fingerprints(self) -> list[dict]:
+        """sha256 and size of sources.yaml and every declared file: what a release was built from."""
+        paths = [("sources.yaml", self.raw_dir / "sources.yaml")]
+        paths += [(s.relpath, s.path) for s in self.sources]
+        return [
+            {"path": rel, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
+            for rel, p in paths
+        ]
+
+
+def load_sources(raw_dir: Path) -> SourceSet:
+    manifest = raw_dir / "sources.yaml"
+    if not manifest.is_file():
+        raise SourceError(f"{manifest}: not found; every input file must be declared there")
+    try:
+        doc = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{manifest}: not valid YAML ({exc})") from None
+    entries = doc.get("sources")
+    if not isinstance(entries, list) or not entries:
+        raise SourceError(f"{manifest}: needs a non-empty list `sources:`")
+    known_formats = [k for k in schemas().formats if k != "working_fields"]
+    sources, names = [], set()
+    for index, entry in enumerate(entries):
+        where = f"{manifest}, source #{index + 1}"
+        if not isinstance(entry, dict):
+            raise SourceError(f"{where}: must be a mapping with path, format, origin, license")
+        missing = [k for k in ("name", "path", "format", "origin", "license") if not entry.get(k)]
+        if missing:
+            raise SourceError(f"{where}: missing required key(s): {', '.join(missing)}")
+        where = f"{manifest}, source {entry['name']!r}"
+        if entry["name"] in names:
+            raise SourceError(f"{where}: the name is used twice")
+        names.add(entry["name"])
+        if entry["format"] not in known_formats:
+            raise SourceError(f"{where}: unknown format {entry['format']!r} (known: {', '.join(known_formats)})")
+        if entry["origin"] not in schemas().origin.codes:
+            raise SourceError(f"{where}: unknown origin {entry['origin']!r} (crowd, expert or peer)")
+        path = (raw_dir / entry["path"]).resolve()
+        if not path.is_file():
+            raise SourceError(f"{where}: file {entry['path']} not found under {raw_dir}")
+        sources.append(
+            Source(
+                index=index,
+                name=entry["name"],
+                path=path,
+                relpath=str(entry["path"]),
+                format=entry["format"],
+                origin=entry["origin"],
+                license=str(entry["license"]),
+                encoding=entry.get("encoding"),
+                defaults=dict(entry.get("defaults") or {}),
+            )
+        )
+    return SourceSet(raw_dir, tuple(sources), _pseudonym_key(raw_dir, doc))
+
+
+def _pseudonym_key(raw_dir: Path, doc: dict) -> bytes:
+    # The key lives outside released files; in production set it in the environment.
+    from_env = os.environ.get(PSEUDONYM_KEY_ENV)
+    if from_env:
+        return from_env.encode("utf-8")
+    key_file = doc.get("pseudonym_key_file")
+    if key_file and (raw_dir / key_file).is_file():
+        return (raw_dir / key_file).read_bytes().strip()
+    raise SourceError(
+        f"no pseudonymization key: set {PSEUDONYM_KEY_ENV} or name a `pseudonym_key_file` in "
+        f"{raw_dir / 'sources.yaml'} (contributor identities are never released raw)"
+    )
