@@ -27,6 +27,7 @@ LIST_SEPARATORS = re.compile(r"[、,;；|｜／/\n]")
 TRUE_WORDS = {"はい", "yes", "y", "true", "1", "○", "〇", "有", "あり"}
 FALSE_WORDS = {"いいえ", "no", "n", "false", "0", "×", "無", "なし"}
 TIMESTAMP_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+NOT_TEXT = re.compile("[\x00\x80\uf8f0-\uf8f3]")
 # Fields later stages fill in; the record is validated without them here.
 ASSIGNED_LATER = ("id", "added_in", "contrast_id")
 
@@ -52,9 +53,17 @@ def decode(source: Source) -> str:
         except LookupError:
             raise SourceError(f"{source.relpath}: unknown encoding {encoding!r} in sources.yaml") from None
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             last = exc
+            continue
+        # CP932 maps the bytes 0x80, 0xA0 and 0xFD-0xFF, never used in Japanese text, to placeholders;
+        # a NUL means UTF-16. Either way the guess was wrong.
+        bad = NOT_TEXT.search(text)
+        if bad is None:
+            return text
+        offset = len(text[: bad.start()].encode(encoding, errors="replace"))
+        last = UnicodeDecodeError(encoding, data, offset, offset + 1, "not text")
     raise SourceError(
         f"{source.relpath}: cannot be decoded as {' or '.join(candidates)} "
         f"(byte {last.start}: {data[last.start:last.start + 4]!r}); declare `encoding:` in sources.yaml"

@@ -88,10 +88,10 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     source_set = load_sources(raw_dir)
     history = load_history(out_dir)
     version = (version or history.next_version()).removeprefix("v")
-    if history.latest and parse_version(version) <= parse_version(history.latest.version):
-        raise ReleaseError(f"version {version} is not newer than the newest release v{history.latest.version}")
     if (out_dir / f"v{version}").exists():
         raise ReleaseError(f"{out_dir / f'v{version}'} already exists; a released version is never overwritten")
+    if history.latest and parse_version(version) <= parse_version(history.latest.version):
+        raise ReleaseError(f"version {version} is not newer than the newest release v{history.latest.version}")
 
     table, ingest_report = ingest(source_set)
     table, dedup_report = collapse_exact(table)

@@ -33,7 +33,13 @@ def shard_path(config: str, split: str) -> str:
 
 
 def default_rows(records: pd.DataFrame) -> pd.DataFrame:
-    return records[schemas().field_names + ["split"]].sort_values("id", kind="stable")
+    """Released fields plus `split`, sorted by id, with missing values as None (never NaN)."""
+    return without_nan(records[schemas().field_names + ["split"]].sort_values("id", kind="stable"))
+
+
+def without_nan(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype(object)
+    return frame.where(frame.notna(), None)
 
 
 def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
@@ -76,10 +82,9 @@ def config_tables(records: pd.DataFrame) -> dict[str, dict[str, pa.Table]]:
     for config, (frame, arrow_schema) in built.items():
         out[config] = {}
         for split in schemas().dataset["splits"]["names"]:
-            part = frame[frame["split"] == split].drop(columns="split")
-            rows = [{k: (None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
-                     for k, v in r.items()} for r in part.to_dict("records")]
-            out[config][split] = pa.Table.from_pylist(rows, schema=arrow_schema.with_metadata(canary))
+            part = without_nan(frame[frame["split"] == split].drop(columns="split"))
+            out[config][split] = pa.Table.from_pylist(part.to_dict("records"),
+                                                      schema=arrow_schema.with_metadata(canary))
     return out
 
 

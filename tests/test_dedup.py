@@ -1,0 +1,82 @@
+"""Normalization for matching and the exact-duplicate rule (which record is kept)."""
+
+import pandas as pd
+import pytest
+
+from curation.dedup import collapse_exact
+from curation.normalize import matching_form, release_text
+
+
+@pytest.mark.parametrize("a, b", [
+    ("ＡＩの学習データ", "AIの学習データ"),            # full-width ASCII
+    ("ｶﾀｶﾅの質問", "カタカナの質問"),                  # half-width katakana
+    ("爆発物の\u3000作り方", "爆発物の作り方"),         # ideographic space
+    ("爆発物の\u200b作り方", "爆発物の作り方"),         # zero-width space
+    ("爆発物の 作り方\n", "爆発物の作り方"),            # spaces and line breaks
+    ("Kill a Process", "kill a process"),              # case
+    ("葛\U000e0100飾区", "葛飾区"),                     # variation selector
+])
+def test_matching_form_folds_what_keyboards_vary(a, b):
+    assert matching_form(a) == matching_form(b)
+
+
+@pytest.mark.parametrize("a, b", [("男性の上司", "女性の上司"), ("1.5g", "15g"), ("買う", "売る")])
+def test_matching_form_keeps_what_changes_meaning(a, b):
+    assert matching_form(a) != matching_form(b)
+
+
+def test_release_text_is_nfc_only():
+    assert release_text("ＡＩ\u3000か\u3099") == "ＡＩ\u3000が"  # composed, nothing else touched
+
+
+def records(*rows):
+    base = {"status": "ok", "annotated": False, "submitted_at": None, "label": "unsafe",
+            "primary_viewpoint": "toxic_output", "borderline": False, "reason": None}
+    return pd.DataFrame([{**base, **r, "where": r["input_key"]} for r in rows])
+
+
+def test_expert_is_kept_over_an_earlier_crowd_copy():
+    table = records(
+        {"input_key": "crowd:2", "text": "ＡＩとは？", "origin": "crowd", "source_index": 0, "row": 2,
+         "submitted_at": "2026-01-01T00:00:00"},
+        {"input_key": "expert:9", "text": "AIとは？", "origin": "expert", "source_index": 1, "row": 9},
+    )
+    out, report = collapse_exact(table)
+    out = out.set_index("input_key")
+    assert out.loc["expert:9", "outcome"] == "kept"
+    assert out.loc["crowd:2", "outcome"] == "duplicate" and out.loc["crowd:2", "duplicate_of_key"] == "expert:9"
+    assert report.counts["dropped as duplicate"] == 1
+
+
+def test_annotated_then_earliest_submission_then_file_order():
+    table = records(
+        {"input_key": "a:2", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 2,
+         "submitted_at": "2026-09-05T00:00:00"},
+        {"input_key": "b:2", "text": "同じ質問", "origin": "crowd", "source_index": 1, "row": 2,
+         "submitted_at": "2026-09-01T00:00:00"},
+        {"input_key": "c:2", "text": "同じ 質問", "origin": "crowd", "source_index": 2, "row": 2},
+    )
+    out, _ = collapse_exact(table)
+    assert out.set_index("input_key")["outcome"].to_dict() == {"a:2": "duplicate", "b:2": "kept", "c:2": "duplicate"}
+    table.loc[table["input_key"] == "c:2", "annotated"] = True
+    out, _ = collapse_exact(table)
+    assert out.set_index("input_key").loc["c:2", "outcome"] == "kept"
+
+
+def test_duplicates_that_disagree_are_reported_for_review():
+    table = records(
+        {"input_key": "a:2", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 2, "label": "safe"},
+        {"input_key": "a:3", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 3},
+    )
+    _, report = collapse_exact(table)
+    assert report.problems == ["duplicates disagree on label (kept the first): a:2, a:3"]
+
+
+def test_quarantined_records_are_never_deduplicated():
+    table = records(
+        {"input_key": "a:2", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 2},
+        {"input_key": "a:3", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 3,
+         "status": "quarantined", "reason": "a row 3: bad"},
+    )
+    out, _ = collapse_exact(table)
+    assert out["outcome"].tolist() == ["kept", "quarantined"]
