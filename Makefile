@@ -7,7 +7,7 @@ OUT ?= data/release
 VERSION ?=
 PYTEST_ARGS ?=
 
-.PHONY: release test env clean-env
+.PHONY: release test bench env clean-env
 
 # The environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -27,3 +27,6 @@ test: $(VENV)/.installed
 
 clean-env:
 	rm -rf $(VENV)
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))

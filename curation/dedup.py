@@ -37,28 +37,28 @@ def collapse_exact(table: pd.DataFrame) -> tuple[pd.DataFrame, StageReport]:
     table = table.copy()
     ok = table["status"] == "ok"
     table["match_form"] = None
-    table.loc[ok, "match_form"] = table.loc[ok, "text"].map(matching_form)
-    table["outcome"] = "quarantined"
-    table["duplicate_of_key"] = None
+    table.loc[ok, "match_form"] = [matching_form(t) for t in table.loc[ok, "text"]]
     ordered = keep_order(table[ok])
-    for form, group in ordered.groupby("match_form", sort=False):
-        kept_key = group["input_key"].iloc[0]
-        table.loc[group.index[0], "outcome"] = "kept"
-        if len(group) == 1:
-            continue
-        rest = group.index[1:]
-        table.loc[rest, "outcome"] = "duplicate"
-        table.loc[rest, "duplicate_of_key"] = kept_key
-        report.count("duplicate groups")
-        differing = [f for f in COMPARED if group[f].astype(str).nunique() > 1]
-        members = ", ".join(group["where"])
+    first = ~ordered["match_form"].duplicated()
+    kept_key = dict(zip(ordered.loc[first, "match_form"], ordered.loc[first, "input_key"]))
+    table["outcome"] = "quarantined"
+    table.loc[first[first].index, "outcome"] = "kept"
+    dropped = first[~first].index
+    table.loc[dropped, "outcome"] = "duplicate"
+    table["duplicate_of_key"] = None
+    table.loc[dropped, "duplicate_of_key"] = table.loc[dropped, "match_form"].map(kept_key)
+    groups = ordered[ordered["match_form"].isin(set(table.loc[dropped, "match_form"]))].astype({f: str for f in COMPARED})
+    by_form = groups.groupby("match_form", sort=False)
+    summary = by_form[list(COMPARED)].nunique().join(by_form["where"].agg(", ".join))
+    for row in summary.itertuples():
+        differing = [f for f in COMPARED if getattr(row, f) > 1]
         if differing:
-            report.problems.append(f"duplicates disagree on {', '.join(differing)} (kept the first): {members}")
+            report.problems.append(f"duplicates disagree on {', '.join(differing)} (kept the first): {row.where}")
         else:
-            report.notes.append(f"same prompt, kept the first: {members}")
+            report.notes.append(f"same prompt, kept the first: {row.where}")
     report.counts = {
-        "kept": int((table["outcome"] == "kept").sum()),
-        "dropped as duplicate": int((table["outcome"] == "duplicate").sum()),
-        **report.counts,
+        "kept": int(first.sum()),
+        "dropped as duplicate": len(dropped),
+        "duplicate groups": int(groups["match_form"].nunique()),
     }
     return table, report

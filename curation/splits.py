@@ -16,16 +16,16 @@ from .report import StageReport
 from .schema import schemas
 
 
-def units(records: pd.DataFrame) -> list[list[int]]:
+def units(ids: list[str], contrast_ids: list) -> list[list[int]]:
     """Row positions grouped by contrast pair (a single record is a unit of one)."""
-    position = {rid: i for i, rid in enumerate(records["id"])}
+    position = {rid: i for i, rid in enumerate(ids)}
     seen, out = set(), []
-    for i, (rid, other) in enumerate(zip(records["id"], records["contrast_id"])):
+    for i, other in enumerate(contrast_ids):
         if i in seen:
             continue
-        members = [i] + ([position[other]] if isinstance(other, str) and other in position else [])
+        members = sorted({i, position[other]}) if isinstance(other, str) and other in position else [i]
         seen.update(members)
-        out.append(sorted(set(members)))
+        out.append(members)
     return out
 
 
@@ -35,23 +35,26 @@ def assign_splits(records: pd.DataFrame, earlier_split: dict[str, str]) -> tuple
     dev, test = config["names"]
     fraction = float(config["test_fraction"])
     report = StageReport("splits")
+    ids = records["id"].tolist()
+    primary = records["primary_viewpoint"].tolist()
+    borderline = records["borderline"].astype(bool).tolist()
     split: list[str | None] = [None] * len(records)
     counts: dict[tuple, list[int]] = {}  # stratum -> [test, total]
     pending = []
-    for unit in units(records):
-        ids = [records["id"].iloc[i] for i in unit]
-        stratum = (records["primary_viewpoint"].iloc[unit[0]], bool(records["borderline"].iloc[unit].any()))
-        known = [earlier_split[i] for i in ids if i in earlier_split]
+    for unit in units(ids, records["contrast_id"].tolist()):
+        stratum = (primary[unit[0]], any(borderline[i] for i in unit))
+        known = [earlier_split[ids[i]] for i in unit if ids[i] in earlier_split]
         tally = counts.setdefault(stratum, [0, 0])
         if known:
-            for i, rid in zip(unit, ids):
+            for i in unit:
                 # Stability first; a new member joins its pair's split (test if the pair was split).
-                split[i] = earlier_split.get(rid, test if test in known else known[0])
+                split[i] = earlier_split.get(ids[i], test if test in known else known[0])
                 tally[0] += split[i] == test
                 tally[1] += 1
             report.count("kept earlier split", len(unit))
         else:
-            pending.append((hashlib.sha256(min(ids).encode()).hexdigest(), stratum, unit))
+            first_id = min(ids[i] for i in unit)
+            pending.append((hashlib.sha256(first_id.encode()).hexdigest(), stratum, unit))
     for _, stratum, unit in sorted(pending):
         tally = counts.setdefault(stratum, [0, 0])
         size = len(unit)
