@@ -4,7 +4,9 @@ Markdown body whose tables (fields, viewpoints, borderline types) are generated 
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import yaml
+from datasets import Features
 
 from .release import CONFIG_DIRS, shard_path
 from .schema import schemas
@@ -24,7 +26,20 @@ def dataset_license(licenses: list[str]) -> dict:
     return {"license": "other", "license_name": "mixed", "license_details": " / ".join(unique)}
 
 
-def front_matter(records: pd.DataFrame) -> dict:
+def dataset_info(tables: dict[str, dict[str, pa.Table]]) -> list[dict]:
+    """Features (from the Arrow schema, itself from schemas/) and exact split sizes, per config:
+    `load_dataset` checks the sizes and fails on a file that does not match."""
+    return [
+        {
+            "config_name": config,
+            "features": Features.from_arrow_schema(next(iter(splits.values())).schema)._to_yaml_list(),
+            "splits": [{"name": s, "num_bytes": t.nbytes, "num_examples": t.num_rows} for s, t in splits.items()],
+        }
+        for config, splits in tables.items()
+    ]
+
+
+def front_matter(records: pd.DataFrame, tables: dict[str, dict[str, pa.Table]]) -> dict:
     dataset = schemas().dataset
     splits = dataset["splits"]["names"]
     configs = []
@@ -45,6 +60,7 @@ def front_matter(records: pd.DataFrame) -> dict:
         "extra_gated_prompt": dataset["gating"]["extra_gated_prompt"],
         "extra_gated_fields": dataset["gating"]["extra_gated_fields"],
         "configs": configs,
+        "dataset_info": dataset_info(tables),
     }
 
 
@@ -56,8 +72,10 @@ def table(header: list[str], rows: list[list]) -> list[str]:
     ]
 
 
-def card(version: str, records: pd.DataFrame, rows_per_config: dict, accounting: dict, change: dict) -> str:
+def card(version: str, records: pd.DataFrame, tables: dict[str, dict[str, pa.Table]], accounting: dict,
+         change: dict) -> str:
     s = schemas()
+    rows_per_config = {c: {sp: t.num_rows for sp, t in splits.items()} for c, splits in tables.items()}
     dataset = s.dataset
     splits = dataset["splits"]["names"]
     per_split = lambda mask: [int((mask & (records["split"] == sp)).sum()) for sp in splits]  # noqa: E731
@@ -120,5 +138,5 @@ def card(version: str, records: pd.DataFrame, rows_per_config: dict, accounting:
     out += ["", "## Terms", "", dataset["gating"]["extra_gated_prompt"], "",
             "Do not train on this data. Every file carries the canary:", "", f"`{dataset['canary']}`", ""]
     body = "\n".join(out)
-    front = yaml.safe_dump(front_matter(records), allow_unicode=True, sort_keys=False, width=1000)
+    front = yaml.safe_dump(front_matter(records, tables), allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n\n{body}"

@@ -349,6 +349,7 @@ def map_row(
     if fmt.get("source_labels"):
         kept = {k: values[k] for k in fmt["source_labels"] if values.get(k) not in (None, "")}
         record["source_labels"] = json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
+    record["contrast_column"] = column_of.get("contrast_of", "contrast_of")
     record["source_id"] = record.pop("key", None) or str(raw.row)
     identity = record.pop("contributor", None)
     record["contributor"] = source_set.pseudonym(identity) if identity else None
@@ -379,7 +380,7 @@ def resolve_contrasts(rows: list[dict], report: StageReport) -> None:
         if target is None or target is r:
             r["status"] = "quarantined"
             what = "names no record" if target is None else "names the record itself"
-            r["reason"] = f"{r['where']}, contrast_of: {ref!r} {what} in {r['file']}"
+            r["reason"] = f"{r['where']}, {r['contrast_column']}: {ref!r} {what} in {r['file']}"
         elif target["status"] != "ok":
             report.notes.append(f"{r['where']}: its contrast {ref!r} is quarantined; released without a pair")
         else:

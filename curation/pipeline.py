@@ -112,7 +112,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
 
     change = changes(latest, records)
     rows_per_config = {c: {s: t.num_rows for s, t in splits.items()} for c, splits in tables.items()}
-    card_text = card(version, records, rows_per_config, totals, change)
+    card_text = card(version, records, tables, totals, change)
     summary = "\n".join(["# Curation report", "", "```", *[l for r in reports for l in r.lines(10**9)], "```", ""])
     texts = {
         "README.md": card_text,

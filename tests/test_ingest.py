@@ -121,7 +121,7 @@ def test_contrast_naming_no_record_is_quarantined(fixture_raw):
             ["R-2", "W1", "", "水鉄砲の撃ち方を教えて", "1", "", "safe", "はい", "安全な対象", "R-99", "", "", "", "", ""]]
     (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, rows, "cp932"))
     table, _ = ingested(fixture_raw)
-    assert table.loc["crowd:3", "reason"] == "crowd.csv row 3, contrast_of: 'R-99' names no record in crowd.csv"
+    assert table.loc["crowd:3", "reason"] == "crowd.csv row 3, 対になる回答ID: 'R-99' names no record in crowd.csv"
 
 
 def test_undecodable_file_stops_with_a_clear_message(fixture_raw):

@@ -195,6 +195,9 @@ def test_card_front_matter_and_generated_tables(fixture_raw, tmp_path):
     assert front["language"] == ["ja"] and front["license"] == "other"
     assert [c["config_name"] for c in front["configs"]] == ["default", "aisev", "borderline"]
     assert front["extra_gated_prompt"] and front["extra_gated_fields"]
+    sizes = {(i["config_name"], sp["name"]): sp["num_examples"] for i in front["dataset_info"] for sp in i["splits"]}
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert sizes == {(c, sp): n for c, v in manifest["configs"].items() for sp, n in v["rows"].items()}
     canary = schemas().dataset["canary"]
     assert canary in text and canary in (path / "CHANGELOG.md").read_text(encoding="utf-8")
     for field in schemas().fields:
