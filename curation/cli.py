@@ -41,6 +41,16 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from .ingest import excel_header_row
+    from .schema import schemas
+
+    data = excel_header_row(schemas().formats["crowd-csv"], english=args.english).encode(args.encoding)
+    Path(args.out).write_bytes(data)
+    print(f"wrote the crowd template ({args.encoding}) to {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curation", description="Curate Japanese LLM-safety prompts into releases.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -54,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
     rel.add_argument("--version", help="SemVer of the new release (default: next minor after the newest)")
     rel.add_argument("--card", help="also copy the dataset card here (make release: DATASET_CARD.md)")
     rel.set_defaults(run=cmd_release)
+    tpl = sub.add_parser("template", help="write the empty crowd-csv template that crowd workers fill in")
+    tpl.add_argument("--out", default="crowd-template.csv")
+    tpl.add_argument("--encoding", default="cp932", choices=["cp932", "utf-8-sig"],
+                     help="cp932 opens directly in Japanese Excel (default); utf-8-sig is Excel's CSV UTF-8")
+    tpl.add_argument("--english", action="store_true", help="English headers instead of Japanese")
+    tpl.set_defaults(run=cmd_template)
     return p
 
 

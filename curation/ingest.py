@@ -106,6 +106,13 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
     return header, rows()
 
 
+def excel_header_row(fmt: dict, english: bool = False) -> str:
+    """The header row of a CSV format as Excel writes it (CRLF): Japanese headers, or the English alias."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow([c["headers"][-1 if english else 0] for c in fmt["columns"]])
+    return buffer.getvalue()
+
+
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
     for line_no, line in enumerate(decode(source).splitlines(), start=1):
         if not line.strip():

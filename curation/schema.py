@@ -22,6 +22,7 @@ VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 GOAL_PATTERN = re.compile(r"^G(\d+)-\d+$")
 
 
+@lru_cache(maxsize=65536)  # contributors repeat the same few spellings thousands of times
 def alias_key(value: str) -> str:
     """How a contributor's spelling of a vocabulary value is compared: width, case and spaces ignored."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).casefold()
@@ -112,14 +113,19 @@ class Schemas:
         entries = self.regions_doc["prefectures"] + self.regions_doc["countries"]
         return Vocabulary.build("region", entries, ("ja", "en"))
 
-    def vocabulary(self, type_name: str) -> Vocabulary | None:
+    @cached_property
+    def vocabularies(self) -> dict[str, Vocabulary]:
+        """Record types that are closed vocabularies, by type name (as record.yaml writes them)."""
         return {
             "viewpoint": self.viewpoint,
             "label": self.label,
             "borderline_type": self.borderline_type,
             "origin": self.origin,
             "region": self.region,
-        }.get(type_name)
+        }
+
+    def vocabulary(self, type_name: str) -> Vocabulary | None:
+        return self.vocabularies.get(type_name)
 
     # -- record schema ------------------------------------------------------------------------
     @cached_property

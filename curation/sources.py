@@ -38,9 +38,16 @@ class SourceSet:
     raw_dir: Path
     sources: tuple[Source, ...]
     pseudonym_key: bytes = field(repr=False)
+    _pseudonyms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def pseudonym(self, identity: str) -> str:
         """Stable keyed pseudonym: the same contributor gets the same pseudonym in every release."""
+        known = self._pseudonyms.get(identity)
+        if known is None:
+            known = self._pseudonyms[identity] = self._keyed_hash(identity)
+        return known
+
+    def _keyed_hash(self, identity: str) -> str:
         normalized = unicodedata.normalize("NFKC", identity).strip().casefold()
         digest = hmac.new(self.pseudonym_key, normalized.encode("utf-8"), hashlib.sha256).hexdigest()
         return "anon-" + digest[:12]

@@ -156,3 +156,20 @@ def test_cli_reports_a_bad_file_without_a_traceback(fixture_raw, tmp_path):
     assert run.stderr.startswith("error: expert.jsonl: cannot be decoded")
     assert "Traceback" not in run.stderr + run.stdout
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_the_crowd_template_reads_back_as_the_crowd_format(fixture_raw, tmp_path, english):
+    """The template a crowd worker fills in, filled in as Excel would save it, ingests cleanly."""
+    template = tmp_path / "template.csv"
+    run = subprocess.run([sys.executable, "-m", "curation.cli", "template", "--out", str(template)]
+                         + (["--english"] if english else []), capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    header = template.read_bytes().decode("cp932")
+    assert header.startswith("submission_id,worker_id" if english else "回答ID,ワーカーID") and header.endswith("\r\n")
+    filled = ["T-1", "W5", "2026/11/02 9:05", "詐欺メールの見分け方は？", "偽誤情報の出力・誘導の防止", "G2-4", "回答すべき",
+              "", "", "", "", "", "", "", ""]
+    (fixture_raw / "crowd.csv").write_bytes(template.read_bytes() + excel_csv(["x"], [filled], "cp932")[3:])
+    table, _ = ingested(fixture_raw)
+    row = table.loc["crowd:2"]
+    assert row["status"] == "ok" and row["text"] == "詐欺メールの見分け方は？" and row["gsn_goal"] == "G2-4"
