@@ -4,11 +4,10 @@ Markdown body whose tables (fields, viewpoints, borderline types) are generated 
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 import yaml
 from datasets import Features
 
-from .release import CONFIG_DIRS, shard_path
+from .release import Tables, row_counts, shard_path
 from .schema import schemas
 
 
@@ -26,7 +25,7 @@ def dataset_license(licenses: list[str]) -> dict:
     return {"license": "other", "license_name": "mixed", "license_details": " / ".join(unique)}
 
 
-def dataset_info(tables: dict[str, dict[str, pa.Table]]) -> list[dict]:
+def dataset_info(tables: Tables) -> list[dict]:
     """Features (from the Arrow schema, itself from schemas/) and exact split sizes, per config:
     `load_dataset` checks the sizes and fails on a file that does not match."""
     return [
@@ -39,14 +38,11 @@ def dataset_info(tables: dict[str, dict[str, pa.Table]]) -> list[dict]:
     ]
 
 
-def front_matter(records: pd.DataFrame, tables: dict[str, dict[str, pa.Table]]) -> dict:
+def front_matter(records: pd.DataFrame, tables: Tables) -> dict:
     dataset = schemas().dataset
-    splits = dataset["splits"]["names"]
     configs = []
-    for config in CONFIG_DIRS:
-        entry = {"config_name": config}
-        if config == "default":
-            entry["default"] = True
+    for config, splits in tables.items():
+        entry = {"config_name": config, **({"default": True} if config == "default" else {})}
         entry["data_files"] = [{"split": s, "path": shard_path(config, s).replace("-00000-of-00001.parquet", "-*")}
                                for s in splits]
         configs.append(entry)
@@ -72,10 +68,9 @@ def table(header: list[str], rows: list[list]) -> list[str]:
     ]
 
 
-def card(version: str, records: pd.DataFrame, tables: dict[str, dict[str, pa.Table]], accounting: dict,
-         change: dict) -> str:
+def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict) -> str:
     s = schemas()
-    rows_per_config = {c: {sp: t.num_rows for sp, t in splits.items()} for c, splits in tables.items()}
+    rows_per_config = row_counts(tables)
     dataset = s.dataset
     splits = dataset["splits"]["names"]
     per_split = lambda mask: [int((mask & (records["split"] == sp)).sum()) for sp in splits]  # noqa: E731
@@ -86,9 +81,8 @@ def card(version: str, records: pd.DataFrame, tables: dict[str, dict[str, pa.Tab
            f'aisev = load_dataset("<org>/{dataset["name"]}", "aisev", revision="v{version}")  # aisev columns',
            "```", "", "## Configs", ""]
     out += table(["config", *splits, "what it holds"], [
-        [c, *[rows_per_config[c][sp] for sp in splits],
-         dataset["configs"].get(c, {}).get("en", "Every field below, one row per prompt.")]
-        for c in CONFIG_DIRS])
+        [c, *[n.get(sp, 0) for sp in splits], dataset["configs"].get(c, {}).get("en", "Every field below, one row per prompt.")]
+        for c, n in rows_per_config.items()])
     out += ["", "## Fields (`default` and `borderline`)", ""]
     out += table(["field", "type", "description", "説明"], [
         [f"`{f.name}`", f"list of {f.items}" if f.type == "list" else f.type, f.en, f.ja] for f in s.fields])

@@ -12,16 +12,17 @@ from .sources import SourceError
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
+    from .ingest import ASSIGNED_LATER, ingest
+    from .schema import schemas
     from .sources import load_sources
 
     table, report = ingest(load_sources(Path(args.raw)))
     print("\n".join(report.lines(max_problems=10**6)))
     if args.out:
-        columns = ["input_key", "where", "status", "reason", "text", "viewpoints", "primary_viewpoint", "label",
-                   "borderline", "borderline_type", "regions", "source_id", "contributor"]
+        columns = ["input_key", "where", "status", "reason"] + [
+            f for f in schemas().field_names if f not in ASSIGNED_LATER]
         with open(args.out, "w", encoding="utf-8") as out:
-            for rec in table.reindex(columns=columns).to_dict("records"):
+            for rec in table[columns].to_dict("records"):
                 out.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
         print(f"wrote {len(table)} records to {args.out}")
     return 0

@@ -14,17 +14,15 @@ import pandas as pd
 
 from .normalize import matching_form
 from .report import StageReport
+from .schema import schemas
 
-ORIGIN_RANK = {"expert": 0, "peer": 1, "crowd": 2}
-# Fields whose disagreement inside a duplicate group a reviewer must see.
-COMPARED = ("label", "primary_viewpoint", "borderline")
 
 
 def keep_order(table: pd.DataFrame) -> pd.DataFrame:
     """The table sorted so that the record to keep comes first in each group."""
     submitted = table["submitted_at"] if "submitted_at" in table else pd.Series(None, index=table.index)
     return table.assign(
-        _origin=table["origin"].map(ORIGIN_RANK),
+        _origin=table["origin"].map(schemas().origin_rank),
         _unannotated=~table["annotated"].astype(bool),
         _no_time=submitted.isna(),
         _time=submitted.fillna(""),
@@ -47,15 +45,17 @@ def collapse_exact(table: pd.DataFrame) -> tuple[pd.DataFrame, StageReport]:
     table.loc[dropped, "outcome"] = "duplicate"
     table["duplicate_of_key"] = None
     table.loc[dropped, "duplicate_of_key"] = table.loc[dropped, "match_form"].map(kept_key)
-    groups = ordered[ordered["match_form"].isin(set(table.loc[dropped, "match_form"]))].astype({f: str for f in COMPARED})
+    compared = schemas().judgement_fields
+    groups = ordered[ordered["match_form"].isin(set(table.loc[dropped, "match_form"]))]
+    groups = groups.astype({f: str for f in compared})  # lists and None compare as text
     by_form = groups.groupby("match_form", sort=False)
-    summary = by_form[list(COMPARED)].nunique().join(by_form["where"].agg(", ".join))
-    for row in summary.itertuples():
-        differing = [f for f in COMPARED if getattr(row, f) > 1]
+    summary = by_form[compared].nunique().join(by_form["where"].agg(", ".join))
+    for _, row in summary.iterrows():
+        differing = [f for f in compared if row[f] > 1]
         if differing:
-            report.problems.append(f"duplicates disagree on {', '.join(differing)} (kept the first): {row.where}")
+            report.problems.append(f"duplicates disagree on {', '.join(differing)} (kept the first): {row['where']}")
         else:
-            report.notes.append(f"same prompt, kept the first: {row.where}")
+            report.notes.append(f"same prompt, kept the first: {row['where']}")
     report.counts = {
         "kept": int(first.sum()),
         "dropped as duplicate": len(dropped),

@@ -16,8 +16,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .normalize import matching_form
+from .schema import VERSION
 
-VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
+VERSION_DIR = re.compile(f"^v{VERSION}$")
 MANIFEST = "manifest.json"
 
 
@@ -28,7 +29,7 @@ class ReleaseError(Exception):
 def parse_version(text: str) -> tuple[int, int, int]:
     match = VERSION_DIR.match(text if text.startswith("v") else "v" + text)
     if not match:
-        raise ReleaseError(f"version {text!r} is not SemVer like 1.2.0")
+        raise ReleaseError(f"version {text!r} is not a SemVer version like 1.2.0 (no leading zeros)")
     return tuple(int(g) for g in match.groups())  # type: ignore[return-value]
 
 
@@ -78,8 +79,17 @@ def verify_release(path: Path) -> dict:
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise ReleaseError(f"{path}: no {MANIFEST}; not a release written by this tool")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    for rel, entry in manifest["files"].items():
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files, configs = manifest["files"], manifest["configs"]
+        assert isinstance(files, dict) and isinstance(configs["default"]["files"], dict)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise ReleaseError(f"{manifest_path}: damaged (not the JSON this tool writes); releases are immutable") from None
+    present = {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()} - {MANIFEST}
+    unlisted = sorted(present - set(files))
+    if unlisted:
+        raise ReleaseError(f"{path}: {', '.join(unlisted)} not listed in {MANIFEST}; releases are immutable")
+    for rel, entry in files.items():
         file = path / rel
         if not file.is_file():
             raise ReleaseError(f"{path}: {rel} is listed in {MANIFEST} but missing; releases are immutable")

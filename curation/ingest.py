@@ -12,26 +12,30 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
-from typing import Any, Iterator
+from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .normalize import release_text
 from .report import StageReport
 from .schema import UnknownValue, alias_key, schemas
 from .sources import Source, SourceError, SourceSet
 
-LIST_SEPARATORS = re.compile(r"[、,;；|｜／/\n]")
-TRUE_WORDS = {"はい", "yes", "y", "true", "1", "○", "〇", "有", "あり"}
-FALSE_WORDS = {"いいえ", "no", "n", "false", "0", "×", "無", "なし"}
 EXCEL_TIMESTAMP = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
 TIMESTAMP_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+# When guessing, CP932 maps bytes never used in Japanese text (0x80, 0xA0, 0xFD-0xFF) to these, and a
+# NUL means UTF-16: either way the guess was wrong.
 NOT_TEXT = re.compile("[\x00\x80\uf8f0-\uf8f3]")
 # Fields later stages fill in; the record is validated without them here.
 ASSIGNED_LATER = ("id", "added_in", "contrast_id")
+# Columns every ingest table has, whatever its sources hold.
+BOOKKEEPING = ("input_key", "source", "source_index", "file", "row", "where", "origin", "license", "annotated",
+               "status", "reason", "contrast_column", "contrast_key")
 
 
 @dataclass(frozen=True)
@@ -46,42 +50,38 @@ class RawRow:
 # -- reading files ---------------------------------------------------------------------------------
 
 def decode(source: Source) -> str:
-    """The file's text. Declared encoding if any; else UTF-8 (with or without BOM), then CP932."""
+    """The file's text: in its declared encoding, or else UTF-8 (with or without BOM), then CP932."""
     data = source.path.read_bytes()
-    candidates = [source.encoding] if source.encoding else ["utf-8-sig", "cp932"]
-    for encoding in candidates:
+    if source.encoding:
         try:
-            codecs.lookup(encoding)
+            codecs.lookup(source.encoding)
+            return data.decode(source.encoding)
         except LookupError:
-            raise SourceError(f"{source.relpath}: unknown encoding {encoding!r} in sources.yaml") from None
+            raise SourceError(f"{source.relpath}: unknown encoding {source.encoding!r} in sources.yaml") from None
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{source.relpath}: not {source.encoding} (byte {exc.start}: "
+                              f"{data[exc.start:exc.start + 4]!r}); check `encoding:` in sources.yaml") from None
+    for encoding in ("utf-8-sig", "cp932"):
         try:
             text = data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            last = exc
+        except UnicodeDecodeError:
             continue
-        # CP932 maps the bytes 0x80, 0xA0 and 0xFD-0xFF, never used in Japanese text, to placeholders;
-        # a NUL means UTF-16. Either way the guess was wrong.
-        bad = NOT_TEXT.search(text)
-        if bad is None:
+        if not NOT_TEXT.search(text):
             return text
-        offset = len(text[: bad.start()].encode(encoding, errors="replace"))
-        last = UnicodeDecodeError(encoding, data, offset, offset + 1, "not text")
-    raise SourceError(
-        f"{source.relpath}: cannot be decoded as {' or '.join(candidates)} "
-        f"(byte {last.start}: {data[last.start:last.start + 4]!r}); declare `encoding:` in sources.yaml"
-    )
+    raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text; declare its `encoding:` in sources.yaml")
 
 
 def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
-    text = decode(source)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(decode(source), newline=""), strict=True)
     try:
-        header = next(reader)
+        header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise SourceError(f"{source.relpath}: the file is empty (no header row)") from None
     except csv.Error as exc:
         raise SourceError(f"{source.relpath}: the header row is not valid CSV ({exc})") from None
-    header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise SourceError(f"{source.relpath}: column(s) {', '.join(repeated)} appear more than once in the header")
 
     def rows() -> Iterator[RawRow]:
         # Rows are numbered as a spreadsheet shows them: the header is row 1.
@@ -93,15 +93,18 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
             except StopIteration:
                 return
             except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    # Everything after an unclosed quote is one cell: the rows cannot be told apart.
+                    raise SourceError(f"{source.relpath} row {row}: a quoted cell that starts here is never "
+                                      "closed, so the rows after it cannot be read; close the quote") from None
                 yield RawRow(row, None, f"not valid CSV ({exc})")
                 continue
             if not any(c.strip() for c in cells):
                 yield RawRow(row, None)  # a blank row: not a record
-                continue
-            if len(cells) != len(header):
+            elif len(cells) != len(header):
                 yield RawRow(row, None, f"has {len(cells)} cells but the header has {len(header)}")
-                continue
-            yield RawRow(row, dict(zip(header, cells)))
+            else:
+                yield RawRow(row, dict(zip(header, cells)))
 
     return header, rows()
 
@@ -114,7 +117,11 @@ def excel_header_row(fmt: dict, english: bool = False) -> str:
 
 
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
-    for line_no, line in enumerate(decode(source).splitlines(), start=1):
+    # Only "\n" ends a line: JSON strings may hold U+2028 and other Unicode line breaks.
+    lines = decode(source).split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line does not start another
+    for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             yield RawRow(line_no, None)
             continue
@@ -129,13 +136,12 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
         yield RawRow(line_no, value)
 
 
-def read_parquet_rows(source: Source) -> Iterator[RawRow]:
+def read_parquet_rows(source: Source) -> list[RawRow]:
     try:
         table = pq.read_table(source.path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise SourceError(f"{source.relpath}: not a readable Parquet file ({exc})") from None
-    for index, values in enumerate(table.to_pylist(), start=1):
-        yield RawRow(index, values)
+    return [RawRow(index, values) for index, values in enumerate(table.to_pylist(), start=1)]
 
 
 def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:
@@ -143,10 +149,10 @@ def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:
     suffix = source.path.suffix.lower()
     if suffix == ".csv":
         return read_csv_rows(source)
-    if suffix in (".jsonl", ".json"):
+    if suffix == ".jsonl":
         return None, read_jsonl_rows(source)
     if suffix == ".parquet":
-        rows = list(read_parquet_rows(source))
+        rows = read_parquet_rows(source)
         return (list(rows[0].values) if rows else []), iter(rows)
     raise SourceError(f"{source.relpath}: unsupported file type {suffix!r} (use .csv, .jsonl or .parquet)")
 
@@ -165,13 +171,38 @@ def field_types() -> dict[str, tuple[str, str | None]]:
     return types
 
 
+@lru_cache(maxsize=1)
+def value_words() -> tuple[re.Pattern, frozenset, frozenset]:
+    values = schemas().formats["values"]
+    separators = re.compile("([" + re.escape(values["list_separators"]) + "])")
+    return (separators, frozenset(alias_key(w) for w in values["yes_words"]),
+            frozenset(alias_key(w) for w in values["no_words"]))
+
+
+def split_list(raw: str, items: str | None) -> list[str]:
+    """Split a cell into values, keeping a vocabulary value whole when it contains a separator."""
+    tokens = value_words()[0].split(raw)  # value, separator, value, ...
+    parts, vocabulary = tokens[0::2], schemas().vocabulary(items or "")
+    out, i = [], 0
+    while i < len(parts):
+        end = i + 1
+        if vocabulary is not None:
+            for j in range(len(parts), i + 1, -1):
+                if alias_key("".join(tokens[2 * i:2 * j - 1])) in vocabulary.aliases:
+                    end = j
+                    break
+        out.append("".join(tokens[2 * i:2 * end - 1]).strip())
+        i = end
+    return out
+
+
 def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
     """A raw cell or JSON value as the field's type; None for empty. Raises BadValue."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if type_name == "list":
         if isinstance(raw, str):
-            parts = [p.strip() for p in LIST_SEPARATORS.split(raw)]
+            parts = split_list(raw, items)
         elif isinstance(raw, (list, tuple)):
             parts = list(raw)
         else:
@@ -181,11 +212,10 @@ def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
     if type_name == "bool":
         if isinstance(raw, bool):
             return raw
+        _, yes, no = value_words()
         word = alias_key(str(raw))
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
+        if word in yes or word in no:
+            return word in yes
         raise BadValue(f"must be yes or no (はい／いいえ), got {raw!r}")
     if type_name == "json":
         if isinstance(raw, dict):
@@ -209,17 +239,16 @@ def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
             return vocabulary.code(raw)
         except UnknownValue as exc:
             raise BadValue(str(exc)) from None
-    # Free text: NFC only (plus line endings, an artefact of the file format), never rewritten.
-    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    # Free text: NFC only, never rewritten; Excel's CRLF inside a cell is the file format's, not the text's.
+    return release_text(raw.replace("\r\n", "\n"))
 
 
 def parse_timestamp(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw).strip()
     quick = EXCEL_TIMESTAMP.match(text)  # what Excel writes; strptime below is ten times slower
     if quick:
-        year, month, day, hour, minute, second = (int(g or 0) for g in quick.groups())
         try:
-            return datetime(year, month, day, hour, minute, second).isoformat()
+            return datetime(*(int(g or 0) for g in quick.groups())).isoformat()
         except ValueError:
             pass
     for fmt in TIMESTAMP_FORMATS:
@@ -231,6 +260,30 @@ def parse_timestamp(raw: str) -> str:
         return datetime.fromisoformat(text).isoformat()
     except ValueError:
         raise BadValue(f"{raw!r} is not a date and time like 2026/09/03 14:22") from None
+
+
+def parse_field(name: str, raw: Any) -> Any:
+    type_name, items = field_types()[name]
+    try:
+        return parse_value(type_name, items, raw)
+    except BadValue:
+        if name == "contributor":  # never echo an identity into a report
+            raise BadValue("must be a plain text identifier (value not shown: it identifies a person)") from None
+        raise
+
+
+def source_defaults(source: Source) -> dict[str, Any]:
+    """The source's `defaults`, parsed like cells; a wrong one stops the run before any row is read."""
+    parsed = {}
+    for name, raw in source.defaults.items():
+        if name not in field_types() or name in ("key", "contributor", *ASSIGNED_LATER):
+            raise SourceError(f"sources.yaml, source {source.name!r}: `defaults` names {name!r}, "
+                              "which is not a field a default can set")
+        try:
+            parsed[name] = parse_field(name, raw if isinstance(raw, (list, bool)) else str(raw))
+        except BadValue as exc:
+            raise SourceError(f"sources.yaml, source {source.name!r}: default {name}: {exc}") from None
+    return parsed
 
 
 # -- formats ---------------------------------------------------------------------------------------
@@ -252,7 +305,7 @@ def column_map(fmt: dict, names: list[str], source: Source, strict: bool) -> dic
     return mapping
 
 
-def derive_answercarefully(record: dict, fmt_labels: dict) -> list[tuple[str, str]]:
+def derive_answercarefully(record: dict) -> list[tuple[str, str]]:
     harm_type = (record.get("meta") or {}).get("harm-type")
     viewpoint = schemas().crosswalks["answercarefully_harm_type"].get(harm_type)
     if viewpoint is None:
@@ -261,16 +314,14 @@ def derive_answercarefully(record: dict, fmt_labels: dict) -> list[tuple[str, st
     return []
 
 
-def derive_xstest(record: dict, fmt_labels: dict) -> list[tuple[str, str]]:
+def derive_xstest(record: dict) -> list[tuple[str, str]]:
     xstest_type = record.get("xstest_type") or ""
-    base = xstest_type.removeprefix("contrast_")
-    entry = schemas().crosswalks["xstest_type"].get(base)
+    entry = schemas().crosswalks["xstest_type"].get(xstest_type.removeprefix("contrast_"))
     if entry is None:
         return [("xstest_type", f"type {xstest_type!r} has no entry in schemas/crosswalks.yaml")]
     record["viewpoints"] = [entry["viewpoint"]]
-    is_contrast = xstest_type.startswith("contrast_")
-    record["borderline"] = not is_contrast
-    record["borderline_type"] = None if is_contrast else entry["borderline_type"]
+    record["borderline"] = not xstest_type.startswith("contrast_")
+    record["borderline_type"] = entry["borderline_type"] if record["borderline"] else None
     return []
 
 
@@ -292,12 +343,13 @@ def pair_xstest(rows: list[dict]) -> None:
 # -- ingest ----------------------------------------------------------------------------------------
 
 def ingest_source(source: Source, source_set: SourceSet, report: StageReport) -> list[dict]:
-    fmt = schemas().formats[source.format]
+    fmt = schemas().input_formats[source.format]
+    defaults = source_defaults(source)
     header, rows = read_rows(source)
     mapping = column_map(fmt, header, source, strict=True) if header is not None else None
     if mapping is not None:
-        known = set(mapping.values())
-        extra = [h for h in header if h not in known and h not in (fmt.get("source_labels") or [])]
+        known = set(mapping.values()) | set(fmt.get("source_labels") or [])
+        extra = [h for h in header if h not in known]
         if extra:
             report.notes.append(f"{source.relpath}: columns not in the {source.format} format ignored: {extra}")
     unit = "line" if header is None else "row"
@@ -306,62 +358,52 @@ def ingest_source(source: Source, source_set: SourceSet, report: StageReport) ->
         if raw.values is None and raw.problem is None:
             report.count("blank lines skipped")
             continue
-        out.append(map_row(source, source_set, fmt, mapping, raw, unit))
+        out.append(map_row(source, source_set, fmt, mapping, defaults, raw, unit))
     if source.format == "xstest":
         pair_xstest(out)
+    quarantine_repeated_keys(out)
     return out
 
 
-def map_row(
-    source: Source, source_set: SourceSet, fmt: dict, mapping: dict | None, raw: RawRow, unit: str
-) -> dict:
-    base = {
-        "input_key": f"{source.name}:{raw.row}",
-        "source": source.name,
-        "source_index": source.index,
-        "file": source.relpath,
-        "row": raw.row,
-        "origin": source.origin,
-        "license": source.license,
-        "annotated": False,
-    }
-    where = base["where"] = f"{source.relpath} {unit} {raw.row}"
+def map_row(source: Source, source_set: SourceSet, fmt: dict, mapping: dict | None, defaults: dict,
+            raw: RawRow, unit: str) -> dict:
+    where = f"{source.relpath} {unit} {raw.row}"
+    base = {"input_key": f"{source.name}:{raw.row}", "source": source.name, "source_index": source.index,
+            "file": source.relpath, "row": raw.row, "where": where, "origin": source.origin,
+            "license": source.license, "annotated": False}
     if raw.values is None:
         return {**base, "status": "quarantined", "reason": f"{where}: {raw.problem}"}
     values = raw.values
     if mapping is None:  # JSON records name their own keys
         mapping = column_map(fmt, list(values), source, strict=False)
-    types = field_types()
     record: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
-    column_of = dict(mapping)
     for column in fmt["columns"]:
         name = column["field"]
         if name not in mapping:
-            if column.get("required"):
+            if column.get("required") and name not in defaults:
                 problems.append((name, f"is missing (expected {' or '.join(column['headers'])})"))
             continue
-        type_name, items = types[name]
         try:
-            record[name] = parse_value(type_name, items, values.get(mapping[name]))
+            record[name] = parse_field(name, values.get(mapping[name]))
         except BadValue as exc:
             problems.append((name, str(exc)))
-    for name, default in source.defaults.items():
+    column_of = dict(mapping)
+    for name, value in defaults.items():
         if record.get(name) is None:
-            type_name, items = types[name]
-            record[name] = parse_value(type_name, items, default)
+            record[name] = value
             column_of.setdefault(name, f"{name} (default in sources.yaml)")
     if not problems and source.format in FORMAT_DERIVATIONS:
-        problems += FORMAT_DERIVATIONS[source.format](record, values)
+        problems += FORMAT_DERIVATIONS[source.format](record)
     if fmt.get("source_labels"):
         kept = {k: values[k] for k in fmt["source_labels"] if values.get(k) not in (None, "")}
-        record["source_labels"] = json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
+        record["source_labels"] = json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str) if kept else None
     record["contrast_column"] = column_of.get("contrast_of", "contrast_of")
     record["source_id"] = record.pop("key", None) or str(raw.row)
     identity = record.pop("contributor", None)
     record["contributor"] = source_set.pseudonym(identity) if identity else None
     record["borderline"] = bool(record.get("borderline"))
-    for name, (type_name, _) in types.items():
+    for name, (type_name, _) in field_types().items():
         if type_name == "list" and record.get(name) is None:
             record[name] = []
     if record.get("viewpoints") and not record.get("primary_viewpoint"):
@@ -375,21 +417,36 @@ def map_row(
     return {**base, **record, "status": "ok", "reason": None}
 
 
+def quarantine_repeated_keys(rows: list[dict]) -> None:
+    """An id used twice in one source is ambiguous (contrast_of could mean either): keep the first."""
+    first: dict[str, dict] = {}
+    for r in rows:
+        key = r.get("source_id")
+        if r["status"] != "ok" or not key:
+            continue
+        if key in first:
+            r["status"] = "quarantined"
+            r["reason"] = f"{r['where']}: its id {key!r} is already used by {first[key]['where']}"
+        else:
+            first[key] = r
+
+
 def resolve_contrasts(rows: list[dict], report: StageReport) -> None:
     """Turn `contrast_of` (a key within the same source) into the input key of the paired record."""
-    by_key = {(r["source"], r.get("source_id")): r for r in rows}
+    by_key = {(r["source"], r.get("source_id")): r for r in rows if r["status"] == "ok"}
+    by_key_any = {(r["source"], r.get("source_id")): r for r in rows}
     for r in rows:
         r["contrast_key"] = None
         ref = r.get("contrast_of")
         if r["status"] != "ok" or not ref:
             continue
         target = by_key.get((r["source"], ref))
-        if target is None or target is r:
+        if target is None and (r["source"], ref) in by_key_any:
+            report.notes.append(f"{r['where']}: its contrast {ref!r} is quarantined; released without a pair")
+        elif target is None or target is r:
             r["status"] = "quarantined"
             what = "names no record" if target is None else "names the record itself"
             r["reason"] = f"{r['where']}, {r['contrast_column']}: {ref!r} {what} in {r['file']}"
-        elif target["status"] != "ok":
-            report.notes.append(f"{r['where']}: its contrast {ref!r} is quarantined; released without a pair")
         else:
             r["contrast_key"] = target["input_key"]
 
@@ -397,16 +454,16 @@ def resolve_contrasts(rows: list[dict], report: StageReport) -> None:
 def ingest(source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
     """All declared sources to one table, one row per input record (blank lines are not records)."""
     report = StageReport("ingest")
+    if source_set.key_from_file:
+        report.notes.append(f"pseudonyms use the key file {source_set.key_from_file}; for real contributors set "
+                            "CURATION_PSEUDONYM_KEY and keep the key out of the repository")
     rows: list[dict] = []
     for source in source_set.sources:
         got = ingest_source(source, source_set, report)
         report.count(f"records in {source.relpath}", len(got))
         rows += got
     resolve_contrasts(rows, report)
-    table = pd.DataFrame(rows)
-    for name in field_types():  # a source may lack optional columns; the table never does
-        if name not in table:
-            table[name] = None
+    table = pd.DataFrame(rows, columns=list(dict.fromkeys([*BOOKKEEPING, *field_types()])))
     quarantined = table[table["status"] == "quarantined"]
     report.counts = {"input records": len(table), "ok": len(table) - len(quarantined),
                      "quarantined": len(quarantined), **report.counts}

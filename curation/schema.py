@@ -16,9 +16,14 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
+from .normalize import INVISIBLE
+
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
-VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
+# SemVer core: no leading zeros.
+VERSION = r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+VERSION_PATTERN = re.compile(f"^{VERSION}$")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 GOAL_PATTERN = re.compile(r"^G(\d+)-\d+$")
 
 
@@ -65,6 +70,7 @@ class Field:
     items: str | None
     required: bool
     min_items: int
+    judgement: bool
     en: str
     ja: str
 
@@ -127,6 +133,16 @@ class Schemas:
     def vocabulary(self, type_name: str) -> Vocabulary | None:
         return self.vocabularies.get(type_name)
 
+    @cached_property
+    def input_formats(self) -> dict[str, dict]:
+        """The input formats a source may declare (formats.yaml entries that have columns)."""
+        return {name: f for name, f in self.formats.items() if isinstance(f, dict) and "columns" in f}
+
+    @cached_property
+    def origin_rank(self) -> dict[str, int]:
+        """taxonomy.yaml lists origins in the order exact duplicates are kept."""
+        return {o["code"]: i for i, o in enumerate(self.taxonomy["origins"])}
+
     # -- record schema ------------------------------------------------------------------------
     @cached_property
     def fields(self) -> list[Field]:
@@ -137,6 +153,7 @@ class Schemas:
                 items=f.get("items"),
                 required=bool(f.get("required")),
                 min_items=int(f.get("min_items", 0)),
+                judgement=bool(f.get("judgement")),
                 en=f["en"],
                 ja=f["ja"],
             )
@@ -146,6 +163,11 @@ class Schemas:
     @cached_property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @cached_property
+    def judgement_fields(self) -> list[str]:
+        """What annotators decide about a prompt: compared across duplicates and across versions."""
+        return [f.name for f in self.fields if f.judgement]
 
     @cached_property
     def arrow_schema(self) -> pa.Schema:
@@ -192,7 +214,10 @@ class Schemas:
         if not isinstance(value, str):
             return f"must be text, got {type(value).__name__} {value!r}"
         if type_name == "string":
-            return None if value.strip() else "is blank"
+            if not INVISIBLE.sub("", value).strip():
+                return "is blank (no visible characters)"
+            control = CONTROL.search(value)
+            return f"contains the control character U+{ord(control.group()):04X}" if control else None
         if type_name == "goal":
             match = GOAL_PATTERN.match(value)
             if not match or not 1 <= int(match.group(1)) <= len(self.viewpoints):

@@ -38,6 +38,7 @@ class SourceSet:
     raw_dir: Path
     sources: tuple[Source, ...]
     pseudonym_key: bytes = field(repr=False)
+    key_from_file: str | None = None  # where the key came from, when not from the environment
     _pseudonyms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def pseudonym(self, identity: str) -> str:
@@ -70,11 +71,13 @@ def load_sources(raw_dir: Path) -> SourceSet:
         doc = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SourceError(f"{manifest}: not valid YAML ({exc})") from None
+    if not isinstance(doc, dict):
+        raise SourceError(f"{manifest}: must be a mapping with a `sources:` list")
     entries = doc.get("sources")
     if not isinstance(entries, list) or not entries:
         raise SourceError(f"{manifest}: needs a non-empty list `sources:`")
-    known_formats = [k for k in schemas().formats if k != "working_fields"]
-    sources, names = [], set()
+    known_formats = list(schemas().input_formats)
+    sources, names, paths = [], set(), {}
     for index, entry in enumerate(entries):
         where = f"{manifest}, source #{index + 1}"
         if not isinstance(entry, dict):
@@ -90,9 +93,14 @@ def load_sources(raw_dir: Path) -> SourceSet:
             raise SourceError(f"{where}: unknown format {entry['format']!r} (known: {', '.join(known_formats)})")
         if entry["origin"] not in schemas().origin.codes:
             raise SourceError(f"{where}: unknown origin {entry['origin']!r} (crowd, expert or peer)")
-        path = (raw_dir / entry["path"]).resolve()
+        path = (raw_dir / str(entry["path"])).resolve()
         if not path.is_file():
             raise SourceError(f"{where}: file {entry['path']} not found under {raw_dir}")
+        if path in paths:
+            raise SourceError(f"{where}: {entry['path']} is already declared as source {paths[path]!r}")
+        paths[path] = entry["name"]
+        if not isinstance(entry.get("defaults") or {}, dict):
+            raise SourceError(f"{where}: `defaults` must be a mapping such as {{label: unsafe}}")
         sources.append(
             Source(
                 index=index,
@@ -102,21 +110,21 @@ def load_sources(raw_dir: Path) -> SourceSet:
                 format=entry["format"],
                 origin=entry["origin"],
                 license=str(entry["license"]),
-                encoding=entry.get("encoding"),
+                encoding=str(entry["encoding"]) if entry.get("encoding") else None,
                 defaults=dict(entry.get("defaults") or {}),
             )
         )
-    return SourceSet(raw_dir, tuple(sources), _pseudonym_key(raw_dir, doc))
+    return SourceSet(raw_dir, tuple(sources), *_pseudonym_key(raw_dir, doc))
 
 
-def _pseudonym_key(raw_dir: Path, doc: dict) -> bytes:
-    # The key lives outside released files; in production set it in the environment.
+def _pseudonym_key(raw_dir: Path, doc: dict) -> tuple[bytes, str | None]:
+    """The key and, when it came from a file rather than the environment, that file."""
     from_env = os.environ.get(PSEUDONYM_KEY_ENV)
     if from_env:
-        return from_env.encode("utf-8")
+        return from_env.encode("utf-8"), None
     key_file = doc.get("pseudonym_key_file")
-    if key_file and (raw_dir / key_file).is_file():
-        return (raw_dir / key_file).read_bytes().strip()
+    if key_file and (raw_dir / str(key_file)).is_file():
+        return (raw_dir / str(key_file)).read_bytes().strip(), str(key_file)
     raise SourceError(
         f"no pseudonymization key: set {PSEUDONYM_KEY_ENV} or name a `pseudonym_key_file` in "
         f"{raw_dir / 'sources.yaml'} (contributor identities are never released raw)"

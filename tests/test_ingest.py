@@ -126,7 +126,7 @@ def test_contrast_naming_no_record_is_quarantined(fixture_raw):
 
 def test_undecodable_file_stops_with_a_clear_message(fixture_raw):
     (fixture_raw / "crowd.csv").write_bytes(CROWD_HEADER[0].encode("cp932") + b",\xff\xfe\xfd\r\n")
-    with pytest.raises(SourceError, match=r"crowd.csv: cannot be decoded as utf-8-sig or cp932 \(byte \d+"):
+    with pytest.raises(SourceError, match=r"crowd.csv: neither UTF-8 nor CP932 text; declare its `encoding:`"):
         ingested(fixture_raw)
 
 
@@ -153,7 +153,7 @@ def test_cli_reports_a_bad_file_without_a_traceback(fixture_raw, tmp_path):
     run = subprocess.run([sys.executable, "-m", "curation.cli", "release", "--raw", str(fixture_raw),
                           "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert run.returncode == 2
-    assert run.stderr.startswith("error: expert.jsonl: cannot be decoded")
+    assert run.stderr.startswith("error: expert.jsonl: neither UTF-8 nor CP932 text")
     assert "Traceback" not in run.stderr + run.stdout
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 

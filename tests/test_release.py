@@ -15,7 +15,8 @@ from datasets import load_dataset
 from conftest import CROWD_HEADER, REPO, excel_csv
 from curation import release as release_module
 from curation.history import ReleaseError
-from curation.pipeline import account, release
+from curation.accounting import account
+from curation.pipeline import release
 from curation.schema import schemas
 
 

@@ -1,0 +1,188 @@
+"""Bad input of every kind ends in a clear message (file, row, field) or a quarantined row: never a
+traceback, never a record lost or counted twice. Each case here was once a bug."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import CROWD_HEADER, excel_csv
+from curation.ingest import ingest
+from curation.pipeline import release
+from curation.splits import assign_splits
+from curation.sources import load_sources
+
+
+def run_release(raw: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "curation.cli", "release", "--raw", str(raw), "--out", str(out),
+                           *extra], capture_output=True, text=True)
+
+
+def edit_sources(raw: Path, change) -> None:
+    doc = yaml.safe_load((raw / "sources.yaml").read_text(encoding="utf-8"))
+    change(doc)
+    (raw / "sources.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def crowd_rows(*prompts: str, **cells) -> list[list[str]]:
+    rows = []
+    for i, prompt in enumerate(prompts, start=1):
+        row = dict(zip(CROWD_HEADER, [f"R-{i}", "W1", "", prompt, "有害情報の出力制御", "", "回答すべきでない"] + [""] * 8))
+        row.update(cells.get(str(i), {}))
+        rows.append(list(row.values()))
+    return rows
+
+
+def quarantined(raw: Path) -> dict[str, str]:
+    table, _ = ingest(load_sources(raw))
+    bad = table[table["status"] == "quarantined"]
+    return dict(zip(bad["input_key"], bad["reason"]))
+
+
+def test_an_unclosed_quote_stops_the_file_instead_of_swallowing_rows(fixture_raw, tmp_path):
+    data = excel_csv(CROWD_HEADER, crowd_rows("一つ目", "二つ目", "三つ目", "四つ目"), "cp932").decode("cp932")
+    data = data.replace("二つ目", '"引用で始まる質問')
+    (fixture_raw / "crowd.csv").write_bytes(data.encode("cp932"))
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "crowd.csv row 3: a quoted cell that starts here is never closed" in run.stderr
+
+
+def test_a_repeated_header_stops_the_file(fixture_raw, tmp_path):
+    rows = [r + ["上書き"] for r in crowd_rows("一つ目", "二つ目")]
+    (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER + ["プロンプト"], rows, "cp932"))
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "crowd.csv: column(s) プロンプト appear more than once" in run.stderr
+
+
+def test_unicode_line_separators_inside_json_strings_are_text(fixture_raw):
+    line = {"id": "EX-9", "author": "a@example.jp", "text": "一行目\u2028二行目\u2029三行目", "viewpoints": ["security"],
+            "label": "unsafe"}
+    (fixture_raw / "expert.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    table, _ = ingest(load_sources(fixture_raw))
+    expert = table[table["source"] == "expert"]
+    assert len(expert) == 1 and expert["status"].iloc[0] == "ok"
+    assert expert["text"].iloc[0] == "一行目\u2028二行目\u2029三行目"
+
+
+def test_ids_repeated_in_one_source_are_ambiguous_and_the_later_is_quarantined(fixture_raw):
+    lines = [{"id": "B", "author": "a@example.jp", "text": f"質問{i}", "viewpoints": ["security"], "label": "unsafe"}
+             for i in range(2)]
+    (fixture_raw / "expert.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines),
+                                              encoding="utf-8")
+    assert quarantined(fixture_raw)["expert:2"] == "expert.jsonl line 2: its id 'B' is already used by expert.jsonl line 1"
+
+
+def test_a_file_declared_twice_stops_the_run(fixture_raw, tmp_path):
+    edit_sources(fixture_raw, lambda d: d["sources"].append({**d["sources"][1], "name": "again",
+                                                             "path": "./expert.jsonl"}))
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "./expert.jsonl is already declared as source 'expert'" in run.stderr
+
+
+def test_a_contributor_value_is_never_echoed(fixture_raw, tmp_path):
+    line = {"id": "EX-1", "author": {"email": "real.person@corp.jp"}, "text": "質問", "viewpoints": ["security"],
+            "label": "unsafe"}
+    (fixture_raw / "expert.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    reason = quarantined(fixture_raw)["expert:1"]
+    assert reason.startswith("expert.jsonl line 1, author: must be a plain text identifier")
+    path = release(fixture_raw, tmp_path / "out").path
+    assert not any(b"real.person" in p.read_bytes() for p in path.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\u200b\u3000\ufeff", " "])
+def test_text_without_visible_characters_is_quarantined(fixture_raw, text):
+    (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, crowd_rows(text), "utf-8-sig"))
+    assert quarantined(fixture_raw)["crowd:2"].startswith("crowd.csv row 2, プロンプト: is ")
+
+
+def test_a_control_character_quarantines_its_row_only(fixture_raw):
+    (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, crowd_rows("NUL\x00入り", "普通の質問"), "cp932"))
+    edit_sources(fixture_raw, lambda d: d["sources"][0].update(encoding="cp932"))
+    bad = quarantined(fixture_raw)
+    assert bad["crowd:2"] == "crowd.csv row 2, プロンプト: contains the control character U+0000"
+    assert "crowd:3" not in bad
+
+
+def test_an_english_viewpoint_name_with_a_comma_is_read_whole(fixture_raw):
+    cell = "Prevention of Misinformation, Disinformation and Manipulation、Fairness and Inclusion"
+    (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, crowd_rows("質問", **{"1": {"評価観点": cell}}),
+                                                      "utf-8-sig"))
+    table, _ = ingest(load_sources(fixture_raw))
+    assert table.set_index("input_key").loc["crowd:2", "viewpoints"] == ["misinformation", "fairness"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["sources"][2].update(defaults={"label": "maybe"}), "default label: unknown label 'maybe'"),
+    (lambda d: d["sources"][2].update(defaults={"colour": "red"}), "`defaults` names 'colour'"),
+    (lambda d: d["sources"][2].update(defaults="label=unsafe"), "`defaults` must be a mapping"),
+    (lambda d: d["sources"][0].update(encoding=12345), "unknown encoding '12345'"),
+])
+def test_bad_declarations_give_a_message_not_a_traceback(fixture_raw, tmp_path, change, message):
+    edit_sources(fixture_raw, change)
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_sources_yaml_that_is_not_a_mapping(fixture_raw, tmp_path):
+    (fixture_raw / "sources.yaml").write_text("- a\n- b\n")
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "must be a mapping with a `sources:` list" in run.stderr
+
+
+def test_no_valid_record_at_all_is_a_clear_error(fixture_raw, tmp_path):
+    (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, [], "cp932"))
+    edit_sources(fixture_raw, lambda d: d.update(sources=d["sources"][:1]))
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "no input record is valid, so there is nothing to release" in run.stderr
+
+
+@pytest.mark.parametrize("version", ["banana", "01.0.0", "1.0"])
+def test_versions_must_be_semver(fixture_raw, tmp_path, version):
+    run = run_release(fixture_raw, tmp_path / "out", "--version", version)
+    assert run.returncode == 2 and "is not a SemVer version" in run.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: (p / "manifest.json").write_text("{not json"), "manifest.json: damaged"),
+    (lambda p: (p / "manifest.json").write_text("{}"), "manifest.json: damaged"),
+    (lambda p: (p / "data" / "test-00001-of-00002.parquet").write_bytes(b"x"), "not listed in manifest.json"),
+    (lambda p: (p / "CHANGELOG.md").unlink(), "CHANGELOG.md is listed in manifest.json but missing"),
+])
+def test_a_damaged_earlier_release_stops_the_run(fixture_raw, tmp_path, damage, message):
+    path = release(fixture_raw, tmp_path / "out").path
+    damage(path)
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_empty_split_or_config_is_left_out_and_the_release_loads(fixture_raw, tmp_path):
+    from datasets import load_dataset
+    (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, crowd_rows("ひとつだけの質問"), "cp932"))
+    edit_sources(fixture_raw, lambda d: d.update(sources=d["sources"][:1]))
+    path = release(fixture_raw, tmp_path / "out").path
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert set(manifest["configs"]) == {"default", "aisev"} and len(manifest["configs"]["default"]["files"]) == 1
+    loaded = load_dataset(str(path), cache_dir=str(tmp_path / "cache"))
+    assert sum(d.num_rows for d in loaded.values()) == 1
+
+
+def test_an_explicit_version_is_written_even_when_the_data_did_not_change(fixture_raw, tmp_path):
+    release(fixture_raw, tmp_path / "out")
+    result = release(fixture_raw, tmp_path / "out", "0.1.1")
+    assert result.path is not None and result.path.name == "v0.1.1"
+    assert "## Added (0)" in (result.path / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_a_pair_released_in_two_splits_stays_put_and_is_reported():
+    records = pd.DataFrame({"id": ["jt-a", "jt-b"], "contrast_id": ["jt-b", "jt-a"],
+                            "primary_viewpoint": ["toxic_output"] * 2, "borderline": [True, False]})
+    split, report = assign_splits(records, {"jt-a": "dev", "jt-b": "test"})
+    assert split.tolist() == ["dev", "test"]
+    assert report.problems == ["pair jt-a, jt-b was released in different splits; each keeps its split "
+                               "(an item never leaves test)"]
