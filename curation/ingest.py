@@ -116,6 +116,19 @@ def excel_header_row(fmt: dict, english: bool = False) -> str:
     return buffer.getvalue()
 
 
+class RepeatedKey(ValueError):
+    pass
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """json.loads keeps the last of two equal keys silently; one of the two values would be lost."""
+    keys = [k for k, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise RepeatedKey(repr(key))
+    return dict(pairs)
+
+
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
     # Only "\n" ends a line: JSON strings may hold U+2028 and other Unicode line breaks.
     lines = decode(source).split("\n")
@@ -126,9 +139,12 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
             yield RawRow(line_no, None)
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=unique_keys)
         except json.JSONDecodeError as exc:
             yield RawRow(line_no, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RepeatedKey as exc:
+            yield RawRow(line_no, None, f"the key {exc} appears more than once")
             continue
         if not isinstance(value, dict):
             yield RawRow(line_no, None, f"must be a JSON object, got {type(value).__name__}")

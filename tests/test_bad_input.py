@@ -186,3 +186,10 @@ def test_a_pair_released_in_two_splits_stays_put_and_is_reported():
     assert split.tolist() == ["dev", "test"]
     assert report.problems == ["pair jt-a, jt-b was released in different splits; each keeps its split "
                                "(an item never leaves test)"]
+
+
+def test_a_json_key_given_twice_is_quarantined_not_overwritten(fixture_raw):
+    (fixture_raw / "expert.jsonl").write_text(
+        '{"id": "E1", "author": "a@example.jp", "text": "一つ目", "text": "二つ目", "viewpoints": ["security"], '
+        '"label": "unsafe"}\n', encoding="utf-8")
+    assert quarantined(fixture_raw)["expert:1"] == "expert.jsonl line 1: the key 'text' appears more than once"
