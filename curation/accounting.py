@@ -14,7 +14,8 @@ OUTCOME = {"kept": "released", "duplicate": "duplicate", "quarantined": "quarant
 def account(table: pd.DataFrame, split_of: dict[str, str]) -> tuple[list[dict], StageReport]:
     """One line per input record, in file order; `split_of` maps each released id to its split."""
     lines = []
-    for rec in table.sort_values(["source_index", "row"]).to_dict("records"):
+    columns = ["input_key", "file", "row", "outcome", "id", "duplicate_of", "reason"]
+    for rec in table.sort_values(["source_index", "row"])[columns].to_dict("records"):
         outcome = OUTCOME[rec["outcome"]]
         target = rec["id"] if outcome == "released" else rec["duplicate_of"]
         lines.append({

@@ -49,20 +49,19 @@ def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
     answer (then the label's default requirement from taxonomy.yaml); `model_graded_qa` otherwise."""
     taxonomy = schemas()
     default_requirement = {entry["code"]: entry["requirement"] for entry in taxonomy.taxonomy["labels"]}
-    rows = []
-    for rec in default_rows(records).to_dict("records"):
-        graded = rec["requirement"] is None and rec["reference_answer"] is not None
-        rows.append({
-            "ID": rec["id"],
-            "text": rec["text"],
-            "ten_perspective": taxonomy.viewpoint_by_code[rec["primary_viewpoint"]]["ja"],
-            "scorer": "model_graded_qa" if graded else "requirement",
-            "requirement": None if graded else (rec["requirement"] or default_requirement[rec["label"]]),
-            "output": rec["reference_answer"],
-            "gsn_perspective": rec["gsn_goal"],
-            "split": rec["split"],
-        })
-    return pd.DataFrame(rows, columns=[*taxonomy.aisev_columns, "split"])
+    rows = default_rows(records)
+    graded = rows["requirement"].isna() & rows["reference_answer"].notna()
+    requirement = rows["requirement"].where(rows["requirement"].notna(), rows["label"].map(default_requirement))
+    return without_nan(pd.DataFrame({
+        "ID": rows["id"],
+        "text": rows["text"],
+        "ten_perspective": rows["primary_viewpoint"].map({v["code"]: v["ja"] for v in taxonomy.viewpoints}),
+        "scorer": graded.map({True: "model_graded_qa", False: "requirement"}),
+        "requirement": requirement.where(~graded, None),
+        "output": rows["reference_answer"],
+        "gsn_perspective": rows["gsn_goal"],
+        "split": rows["split"],
+    }))
 
 
 def borderline_rows(records: pd.DataFrame) -> pd.DataFrame:
@@ -83,10 +82,10 @@ def config_tables(records: pd.DataFrame) -> Tables:
     out: Tables = {}
     for config, (frame, arrow_schema) in built.items():
         for split in schemas().dataset["splits"]["names"]:
-            part = without_nan(frame[frame["split"] == split].drop(columns="split"))
+            part = frame[frame["split"] == split].drop(columns="split")
             if len(part):
-                out.setdefault(config, {})[split] = pa.Table.from_pylist(
-                    part.to_dict("records"), schema=arrow_schema.with_metadata(canary))
+                table = pa.Table.from_pandas(part, schema=arrow_schema, preserve_index=False)
+                out.setdefault(config, {})[split] = table.replace_schema_metadata(canary)  # no pandas metadata
     return out
 
 

@@ -69,14 +69,24 @@ def test_shipped_release_covers_the_benchmark_design(shipped_release):
     assert 0.25 <= by_split["test"] / len(frame) <= 0.35
 
 
-def test_committed_releases_are_intact_and_reproduced_by_the_shipped_data(tmp_path):
+def test_committed_releases_are_intact_and_reproduced_byte_for_byte(tmp_path):
+    """The newest committed release is what the shipped data and this code give, byte for byte, and
+    `make release` on the committed state has nothing new to write."""
     committed = REPO / "data" / "release"
     history = load_history(committed)
     assert history.latest is not None, "the releases built from data/raw/ are committed"
     for rel in history.releases:
         verify_release(rel.path)
-    copy = shutil.copytree(committed, tmp_path / "release")
-    result = release(SHIPPED_RAW, copy)
-    assert result.path is None and result.up_to_date_with == history.latest.version
+    newest = history.latest
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for rel in history.releases[:-1]:
+        shutil.copytree(rel.path, earlier / rel.path.name)
+    rebuilt = release(SHIPPED_RAW, earlier, newest.version).path
+    for rel in newest.manifest["files"]:
+        if rel.endswith(".parquet") or rel in ("reports/accounting.jsonl", "CHANGELOG.md"):  # the data, not prose
+            assert (rebuilt / rel).read_bytes() == (newest.path / rel).read_bytes(), rel
+    again = release(SHIPPED_RAW, shutil.copytree(committed, tmp_path / "release"))
+    assert again.path is None and again.up_to_date_with == newest.version
     assert (REPO / "DATASET_CARD.md").read_text(encoding="utf-8") == \
-        (history.latest.path / "README.md").read_text(encoding="utf-8")
+        (newest.path / "README.md").read_text(encoding="utf-8")
