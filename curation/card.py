@@ -68,7 +68,8 @@ def table(header: list[str], rows: list[list]) -> list[str]:
     ]
 
 
-def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict) -> str:
+def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict,
+         agreement: pd.DataFrame, adjudication_queue: int) -> str:
     s = schemas()
     rows_per_config = row_counts(tables)
     dataset = s.dataset
@@ -108,6 +109,17 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
     out += table(["region", "名称", "items"], [[f"`{c}`", names.get(c, ""), int(n)]
                                              for c, n in sorted(region_counts.items())]) if len(region_counts) else \
         ["No item names a region."]
+    out += ["", "## Annotation", ""]
+    decided = records["label_source"].value_counts()
+    out += table(["label_source", "判定の根拠", "items"], [[f"`{e['code']}`", e["ja"], int(decided.get(e["code"], 0))]
+                                                    for e in s.taxonomy["label_sources"]])
+    out += ["", f"Items waiting for adjudication: {adjudication_queue}. Agreement (Krippendorff's alpha; nominal "
+            "distance, MASI for the multi-select fields) over items with two or more annotations:", ""]
+    fields = [c for c in agreement.columns if c not in ("batch", "items")]
+    out += table(["batch", "items", *fields], [
+        [row["batch"], row["items"], *("–" if pd.isna(row[f]) else f"{row[f]:.3f}" for f in fields)]
+        for row in agreement.to_dict("records")]) if len(agreement) and agreement["items"].iloc[0] else \
+        ["No item has two annotations yet."]
     out += ["", "## Sources and licences", ""]
     by_source = records.groupby(["source", "origin", "license"]).size().reset_index(name="items")
     out += table(["source", "origin", "licence", "items"], by_source.values.tolist())

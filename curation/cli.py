@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .history import ReleaseError
+from .labelstudio import LabelStudioError
 from .sources import SourceError
 
 
@@ -31,7 +32,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
 
-    result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None)
+    result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None,
+                     Path(args.annotations))
     for report in result.reports:
         print("\n".join(report.lines()))
     if result.path is None:
@@ -52,6 +54,35 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from .annotations import load_annotations, resolve
+    from .labelstudio import Server, pull, push, push_adjudication, status
+    from .pipeline import candidates
+
+    server = Server()
+    annotation_dir = Path(args.annotations)
+    if args.action == "status":
+        print(status(server).to_string(index=False))
+        return 0
+    if args.action == "pull":
+        _, report = pull(server, annotation_dir / "exports")
+        found = candidates(Path(args.raw), Path(args.out))
+        _, _, checked = load_annotations(annotation_dir, found.source_set)
+        for r in (report, checked):
+            print("\n".join(r.lines()))
+        return 0
+    found = candidates(Path(args.raw), Path(args.out))
+    if args.adjudication:
+        annotations, _, _ = load_annotations(annotation_dir, found.source_set)
+        _, queue, resolved = resolve(annotations)
+        print("\n".join(resolved.lines()))
+        report = push_adjudication(server, found.records, queue, annotations)
+    else:
+        report = push(server, found.records)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curation", description="Curate Japanese LLM-safety prompts into releases.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -64,7 +95,16 @@ def parser() -> argparse.ArgumentParser:
     rel.add_argument("--out", default="data/release", help="folder of releases (default: data/release)")
     rel.add_argument("--version", help="SemVer of the new release (default: next minor after the newest)")
     rel.add_argument("--card", help="also copy the dataset card here (make release: DATASET_CARD.md)")
+    rel.add_argument("--annotations", default="annotation", help="where the stored exports are (default: annotation)")
     rel.set_defaults(run=cmd_release)
+    ann = sub.add_parser("annotate", help="send tasks to Label Studio, pull annotations, show progress "
+                                          "(LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY)")
+    ann.add_argument("action", choices=["push", "pull", "status"])
+    ann.add_argument("--adjudication", action="store_true", help="push: send unresolved items for review")
+    ann.add_argument("--raw", default="data/raw")
+    ann.add_argument("--out", default="data/release")
+    ann.add_argument("--annotations", default="annotation", help="guideline, config and exports/ (default: annotation)")
+    ann.set_defaults(run=cmd_annotate)
     tpl = sub.add_parser("template", help="write the empty crowd-csv template that crowd workers fill in")
     tpl.add_argument("--out", default="crowd-template.csv")
     tpl.add_argument("--encoding", default="cp932", choices=["cp932", "utf-8-sig"],
@@ -78,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (SourceError, ReleaseError) as exc:
+    except (SourceError, ReleaseError, LabelStudioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

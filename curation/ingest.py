@@ -424,7 +424,7 @@ def map_row(source: Source, source_set: SourceSet, fmt: dict, mapping: dict | No
             record[name] = []
     if record.get("viewpoints") and not record.get("primary_viewpoint"):
         record["primary_viewpoint"] = record["viewpoints"][0]
-    record.update(source=source.name, origin=source.origin, license=source.license)
+    record.update(source=source.name, origin=source.origin, license=source.license, label_source="source")
     if not problems:
         problems = schemas().validate(record, skip=ASSIGNED_LATER)
     if problems:

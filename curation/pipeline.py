@@ -7,17 +7,34 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from .accounting import account
+from .annotations import ANNOTATION_DIR, agreement_table, apply_annotations, load_annotations, resolve
 from .card import card
 from .dedup import collapse_exact
-from .history import ReleaseError, load_history, parse_version
+from .history import History, ReleaseError, load_history, parse_version, sha256_file
 from .ids import assign_ids
 from .ingest import ingest
 from .release import (changelog_markdown, changes, config_tables, ensure_new, manifest, same_data,
                       summary_markdown, write_release)
 from .report import StageReport
-from .sources import load_sources
+from .sources import SourceSet, load_sources
 from .splits import assign_splits
+
+
+@dataclass
+class Candidates:
+    """Every input record after ingest, exact dedup and ids: what would be released before annotation."""
+    version: str
+    source_set: SourceSet
+    history: History
+    table: pd.DataFrame
+    reports: list[StageReport]
+
+    @property
+    def records(self) -> pd.DataFrame:
+        return self.table[self.table["outcome"] == "kept"].sort_values("id").reset_index(drop=True)
 
 
 @dataclass
@@ -28,9 +45,7 @@ class ReleaseResult:
     up_to_date_with: str | None = None
 
 
-def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None) -> ReleaseResult:
-    """Run every stage on the sources in `raw_dir` and write `out_dir/vVERSION/`. Without an explicit
-    version, inputs that give exactly the newest release's data write nothing."""
+def candidates(raw_dir: Path, out_dir: Path, version: str | None = None) -> Candidates:
     source_set = load_sources(raw_dir)
     history = load_history(out_dir)
     chosen = (version or history.next_version()).removeprefix("v")
@@ -39,31 +54,47 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     latest = history.latest
     if latest and parse_version(chosen) <= parse_version(latest.version):
         raise ReleaseError(f"version {chosen} is not newer than the newest release v{latest.version}")
-
     table, ingest_report = ingest(source_set)
     table, dedup_report = collapse_exact(table)
     table, id_report = assign_ids(table, history, chosen)
+    return Candidates(chosen, source_set, history, table, [ingest_report, dedup_report, id_report])
+
+
+def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None,
+            annotation_dir: Path = ANNOTATION_DIR) -> ReleaseResult:
+    """Run every stage on the sources in `raw_dir` and the stored annotation exports, and write
+    `out_dir/vVERSION/`. Without an explicit version, inputs that give exactly the newest release's data
+    write nothing."""
+    found = candidates(raw_dir, out_dir, version)
+    annotations, exports, load_report = load_annotations(annotation_dir, found.source_set)
+    decisions, queue, resolve_report = resolve(annotations)
+    table, apply_report = apply_annotations(found.table, decisions)
     records = table[table["outcome"] == "kept"].sort_values("id").reset_index(drop=True)
     if records.empty:
         raise ReleaseError("no input record is valid, so there is nothing to release:\n"
-                           + "\n".join(ingest_report.lines()))
-    records["split"], split_report = assign_splits(records, history.ids())
+                           + "\n".join(found.reports[0].lines()))
+    records["split"], split_report = assign_splits(records, found.history.ids())
     lines, accounting_report = account(table, dict(zip(records["id"], records["split"])))
-    reports = [ingest_report, dedup_report, id_report, split_report, accounting_report]
+    reports = [*found.reports, load_report, resolve_report, apply_report, split_report, accounting_report]
 
     tables = config_tables(records)
+    latest = found.history.latest
     if version is None and latest is not None and same_data(tables, latest):
-        return ReleaseResult(chosen, None, reports, up_to_date_with=latest.version)
+        return ReleaseResult(found.version, None, reports, up_to_date_with=latest.version)
     change = changes(latest, records)
     totals = accounting_report.counts
+    agreement = agreement_table(annotations)
     texts = {
-        "README.md": card(chosen, records, tables, totals, change),
-        "CHANGELOG.md": changelog_markdown(chosen, change),
+        "README.md": card(found.version, records, tables, totals, change, agreement, len(queue)),
+        "CHANGELOG.md": changelog_markdown(found.version, change),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
     }
-    doc = manifest(chosen, latest, source_set.fingerprints(), tables, totals, change)
-    path = write_release(out_dir, chosen, tables, texts, doc)
+    inputs = found.source_set.fingerprints() + [
+        {"path": str(p.relative_to(annotation_dir.parent)), "sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in exports]
+    doc = manifest(found.version, latest, inputs, tables, totals, change)
+    path = write_release(out_dir, found.version, tables, texts, doc)
     if card_path is not None:
         shutil.copyfile(path / "README.md", card_path)
-    return ReleaseResult(chosen, path, reports)
+    return ReleaseResult(found.version, path, reports)

@@ -119,7 +119,7 @@ def changes(previous: Release | None, records: pd.DataFrame) -> dict:
                 "text_changed": [], "moved_split": {}}
     before = without_nan(previous.records).set_index("id")
     common = sorted(set(current.index) & set(before.index))
-    compared = [*schemas().judgement_fields, "contrast_id"]
+    compared = [*schemas().judgement_fields, "contrast_id", "label_source"]
     relabelled = {}
     for rid in common:
         diff = {f: {"from": _plain(before.at[rid, f]), "to": _plain(current.at[rid, f])}

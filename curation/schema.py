@@ -115,6 +115,10 @@ class Schemas:
         return Vocabulary.build("origin", self.taxonomy["origins"], ("ja",))
 
     @cached_property
+    def label_source(self) -> Vocabulary:
+        return Vocabulary.build("label source", self.taxonomy["label_sources"], ("ja",))
+
+    @cached_property
     def region(self) -> Vocabulary:
         entries = self.regions_doc["prefectures"] + self.regions_doc["countries"]
         return Vocabulary.build("region", entries, ("ja", "en"))
@@ -128,6 +132,7 @@ class Schemas:
             "borderline_type": self.borderline_type,
             "origin": self.origin,
             "region": self.region,
+            "label_source": self.label_source,
         }
 
     def vocabulary(self, type_name: str) -> Vocabulary | None:
@@ -230,11 +235,13 @@ class Schemas:
             raise ValueError(f"record.yaml names an unknown type {type_name!r}")
         return None if value in vocabulary.codes else f"unknown {vocabulary.name} {value!r}"
 
-    def validate(self, record: dict, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-        """Problems of a record as (field, message); fields in `skip` are filled in later stages."""
+    def validate(self, record: dict, skip: tuple[str, ...] = (), only: tuple[str, ...] | None = None
+                 ) -> list[tuple[str, str]]:
+        """Problems of a record as (field, message); fields in `skip` are filled in later stages, and
+        with `only`, just those fields (and the rules among them) are checked."""
         problems = []
         for field in self.fields:
-            if field.name in skip:
+            if field.name in skip or (only is not None and field.name not in only):
                 continue
             problem = self.check_value(field, record.get(field.name))
             if problem:
@@ -242,10 +249,16 @@ class Schemas:
         if problems:
             return problems
         for rule in self.record_doc.get("rules", []):
+            if only is not None and not set(self._rule_fields(rule)) <= set(only):
+                continue
             failed_field = self._rule_fails(rule, record)
             if failed_field:
                 problems.append((failed_field, rule["en"]))
         return problems
+
+    @staticmethod
+    def _rule_fields(rule: dict) -> list[str]:
+        return rule.get("member_of") or rule.get("goal_of") or [*rule["when"], *rule["require"]]
 
     def _rule_fails(self, rule: dict, record: dict) -> str | None:
         if "member_of" in rule:

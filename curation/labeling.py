@@ -1,0 +1,76 @@
+"""The Label Studio labeling interface, generated from schemas/ and the annotation guideline.
+
+Every control's `name` is the record field it fills; every choice shows the Japanese name and carries
+the stable code as its `alias`, which is what Label Studio stores in results. The instruction shown
+beside each control is the first paragraph of its section in annotation/guideline.md.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from .schema import schemas
+
+GUIDELINE = Path(__file__).resolve().parent.parent / "annotation" / "guideline.md"
+SECTION = re.compile(r"^## (\w+) — (.+?)\n\n(.+?)\n", re.M)
+YES, NO = "yes", "no"
+# The controls in the order annotators meet them: (name, kind, multiple choice?)
+CONTROLS = [("label", "choices", False), ("viewpoints", "choices", True), ("primary_viewpoint", "choices", False),
+            ("borderline", "choices", False), ("borderline_type", "choices", False), ("regions", "choices", True),
+            ("comment_en", "textarea", False), ("invalid", "choices", False), ("invalid_reason", "textarea", False)]
+
+
+@lru_cache(maxsize=1)
+def instructions(path: Path = GUIDELINE) -> dict[str, tuple[str, str]]:
+    """control name -> (Japanese title, one-paragraph instruction), from the guideline's sections."""
+    return {m.group(1): (m.group(2).strip(), m.group(3).strip())
+            for m in SECTION.finditer(path.read_text(encoding="utf-8"))}
+
+
+def choices(name: str) -> list[tuple[str, str, str]]:
+    """(alias = stable code, shown value, hint) of every choice of a control."""
+    s = schemas()
+    if name == "label":
+        return [(lab["code"], lab["ja"], lab["code"]) for lab in s.taxonomy["labels"]]
+    if name in ("viewpoints", "primary_viewpoint"):
+        return [(v["code"], f"{v['number']}. {v['ja']}", v["en"]) for v in s.viewpoints]
+    if name == "borderline":
+        return [(YES, "はい", "a safe prompt that looks unsafe"), (NO, "いいえ", "")]
+    if name == "borderline_type":
+        return [(b["code"], b["ja"], f"{b['en']}: {b['example']}") for b in s.taxonomy["borderline_types"]]
+    if name == "regions":
+        entries = s.regions_doc["prefectures"] + s.regions_doc["countries"]
+        return [(r["code"], r["ja"], r["en"]) for r in entries]
+    if name == "invalid":
+        return [("invalid", "無効・要修正", "not a valid prompt / needs rewrite")]
+    raise KeyError(name)
+
+
+def labeling_config() -> str:
+    """The Label Studio XML config. Never edit the XML by hand: change schemas/ or the guideline."""
+    guide = instructions()
+    parts = ['<View>', '  <Header value="プロンプト（prompt）" size="4"/>',
+             '  <Text name="text" value="$text" granularity="word"/>']
+    for name, kind, multiple in CONTROLS:
+        title, help_text = guide.get(name, guide.get(name.removesuffix("_reason"), (name, "")))
+        if name == "invalid_reason":
+            title, help_text = "無効・要修正の理由", "無効・要修正とした理由を書いてください。"
+        parts.append(f'  <View style="margin-top: 1em">')
+        parts.append(f"    <Header value={quoteattr(f'{title}（{name}）')} size=\"5\"/>")
+        if help_text:
+            parts.append(f"    <Header value={quoteattr(help_text)} size=\"6\"/>")
+        if kind == "textarea":
+            parts.append(f'    <TextArea name="{name}" toName="text" rows="2" maxSubmissions="1" editable="true"/>')
+        else:
+            required = ' required="true"' if name in ("label", "viewpoints", "primary_viewpoint") else ""
+            mode = "multiple" if multiple else "single-radio"
+            parts.append(f'    <Choices name="{name}" toName="text" choice="{mode}" showInline="true"{required}>')
+            for alias, value, hint in choices(name):
+                parts.append(f"      <Choice value={quoteattr(value)} alias={quoteattr(alias)} hint={quoteattr(hint)}/>")
+            parts.append("    </Choices>")
+        parts.append("  </View>")
+    parts.append("</View>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,207 @@
+"""Talking to a Label Studio server: push tasks (with pre-annotations), pull export snapshots, status.
+
+Connection from LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY. The key never appears in output or errors:
+every failure is re-raised as LabelStudioError with the key and the server's headers left out.
+Push is idempotent and resumable: tasks carry the record id, and ids already in the project are skipped,
+so a rerun after any failure imports exactly what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import pandas as pd
+
+from .annotations import config
+from .labeling import NO, YES, labeling_config
+from .release import without_nan
+from .report import StageReport
+
+URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
+SOURCE_MODEL_VERSION = "source-labels"
+
+
+class LabelStudioError(Exception):
+    """The server could not be reached or refused a request (message safe to print)."""
+
+
+def settings() -> tuple[str, str]:
+    url, key = os.environ.get(URL_ENV), os.environ.get(KEY_ENV)
+    if not url or not key:
+        raise LabelStudioError(f"set {URL_ENV} and {KEY_ENV} to reach Label Studio")
+    return url.rstrip("/"), key
+
+
+@contextmanager
+def server_errors(key: str) -> Iterator[None]:
+    """Any failure below becomes a LabelStudioError that names what went wrong, never the key."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        yield
+    except LabelStudioError:
+        raise
+    except ApiError as exc:
+        detail = exc.body if isinstance(exc.body, (str, dict, list)) else type(exc.body).__name__
+        raise LabelStudioError(f"Label Studio answered {exc.status_code}: {str(detail).replace(key, '***')}") from None
+    except (httpx.HTTPError, OSError) as exc:  # refused, reset, timed out
+        raise LabelStudioError(f"cannot talk to Label Studio ({type(exc).__name__}: "
+                               f"{str(exc).replace(key, '***')[:300]})") from None
+
+
+class Server:
+    def __init__(self, url: str | None = None, key: str | None = None):
+        from label_studio_sdk import LabelStudio
+
+        env_url, env_key = (url, key) if url and key else settings()
+        self.key = env_key
+        self.client = LabelStudio(base_url=env_url, api_key=env_key, timeout=60)
+
+    def errors(self):
+        return server_errors(self.key)
+
+    def project(self, kind: str, create: bool = True):
+        """The project of this kind (`annotation` or `adjudication`), its config kept equal to the one
+        generated from schemas/."""
+        title = config()["projects"][kind]
+        with self.errors():
+            found = [p for p in self.client.projects.list() if p.title == title]
+            if found:
+                project = found[0]
+                if project.label_config != labeling_config():
+                    self.client.projects.update(id=project.id, label_config=labeling_config())
+                return project
+            if not create:
+                return None
+            return self.client.projects.create(title=title, label_config=labeling_config(),
+                                               description="Generated from schemas/ by curation annotate push")
+
+    def tasks(self, project_id: int) -> list:
+        with self.errors():
+            return list(self.client.tasks.list(project=project_id, fields="all"))
+
+
+def result_items(decided: dict) -> list[dict]:
+    """A judgement as Label Studio result items (stable codes: the choices' aliases)."""
+    def choice(name, values):
+        return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": values}}
+
+    items = [choice("label", [decided["label"]]), choice("viewpoints", list(decided["viewpoints"])),
+             choice("primary_viewpoint", [decided["primary_viewpoint"]]),
+             choice("borderline", [YES if decided["borderline"] else NO])]
+    if decided.get("borderline_type"):
+        items.append(choice("borderline_type", [decided["borderline_type"]]))
+    if len(decided.get("regions") or []):
+        items.append(choice("regions", list(decided["regions"])))
+    return items
+
+
+def task(record: dict, predictions: list[dict]) -> dict:
+    return {"data": {"id": record["id"], "text": record["text"], "batch": record["source"],
+                     "origin": record["origin"]}, "predictions": predictions}
+
+
+def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predictions=None,
+         on_batch: Callable[[int, int], None] | None = None) -> StageReport:
+    """Import the records not yet in the project, in batches. `predictions(record)` gives each task's
+    pre-annotations; by default the source's own labels, so annotators confirm or change them."""
+    from tqdm import tqdm
+
+    report = StageReport(f"annotate push ({kind})")
+    predictions = predictions or (lambda r: [{"model_version": SOURCE_MODEL_VERSION, "result": result_items(r)}])
+    project = server.project(kind)
+    present = {t.data.get("id") for t in server.tasks(project.id)}
+    todo = [r for r in without_nan(records).to_dict("records") if r["id"] not in present]
+    size = int(config()["push_batch_size"])
+    done = 0
+    with tqdm(total=len(todo), desc=f"push {kind}", unit="task", file=sys.stderr, disable=not todo) as bar:
+        for start in range(0, len(todo), size):
+            chunk = todo[start:start + size]
+            with server.errors():
+                server.client.projects.import_tasks(id=project.id, request=[task(r, predictions(r)) for r in chunk],
+                                                    return_task_ids=True)
+            done += len(chunk)
+            bar.update(len(chunk))
+            if on_batch:
+                on_batch(done, len(todo))
+    report.counts = {"already in the project": len(present), "imported": done,
+                     "tasks in the project": len(present) + done}
+    return report
+
+
+def push_adjudication(server: Server, records: pd.DataFrame, queue: pd.DataFrame,
+                      annotations: pd.DataFrame) -> StageReport:
+    """Send unresolved items back as review tasks, each earlier annotation shown as a prediction named
+    after its (pseudonymous) annotator."""
+    earlier = without_nan(annotations).set_index("annotation")
+    todo = records[records["id"].isin(queue["id"])]
+    annotations_of = dict(zip(queue["id"], queue["annotations"]))
+
+    def shown(record: dict) -> list[dict]:
+        return [{"model_version": f"{earlier.at[a, 'annotator']} (annotation {a})",
+                 "result": result_items(earlier.loc[a].to_dict())} for a in annotations_of[record["id"]]]
+
+    return push(server, todo, "adjudication", shown)
+
+
+def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
+    """Store a full export snapshot of each project, byte for byte as the server sent it, under
+    exports_dir/<kind>/<UTC time>.json; a stored export is never overwritten."""
+    report = StageReport("annotate pull")
+    stored = []
+    for kind in config()["projects"]:
+        project = server.project(kind, create=False)
+        if project is None:
+            continue
+        with server.errors():
+            export = server.client.projects.exports.create(
+                id=project.id, title=f"curation pull {kind}",
+                serialization_options={"predictions": {"only_id": False},
+                                       "annotations__completed_by": {"only_id": False}})
+            for _ in range(600):
+                export = server.client.projects.exports.get(id=project.id, export_pk=export.id)
+                if export.status in ("completed", "failed"):
+                    break
+                time.sleep(0.2)
+            if export.status != "completed":
+                raise LabelStudioError(f"the export of project {project.title!r} did not complete ({export.status})")
+            data = b"".join(server.client.projects.exports.download(id=project.id, export_pk=export.id,
+                                                                    export_type="JSON"))
+        tasks = json.loads(data)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        path = exports_dir / kind / f"{stamp}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as out:  # "x": fails rather than overwrite
+            out.write(data)
+        stored.append(path)
+        report.count(f"tasks ({kind})", len(tasks))
+        report.count(f"annotations ({kind})", sum(len(t.get("annotations") or []) for t in tasks))
+        report.notes.append(f"stored {path}")
+    return stored, report
+
+
+def status(server: Server) -> pd.DataFrame:
+    """Per project and batch: tasks, annotations per task, done (enough annotations) and outstanding."""
+    needed = int(config()["resolution"]["min_annotations"])
+    rows = []
+    for kind in config()["projects"]:
+        project = server.project(kind, create=False)
+        if project is None:
+            continue
+        for t in server.tasks(project.id):
+            done = (t.total_annotations or 0) - (t.cancelled_annotations or 0)
+            rows.append({"project": kind, "batch": t.data.get("batch"), "annotations": done,
+                         "done": done >= (needed if kind == "annotation" else 1)})
+    frame = pd.DataFrame(rows, columns=["project", "batch", "annotations", "done"])
+    return frame.groupby(["project", "batch"]).agg(
+        tasks=("done", "size"), annotations_per_task=("annotations", "mean"), done=("done", "sum")
+    ).assign(outstanding=lambda f: f["tasks"] - f["done"]).reset_index()
+
