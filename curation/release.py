@@ -45,21 +45,21 @@ def default_rows(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
-    """aisev's upload columns. Scorer `requirement` when the item has a requirement, or has no reference
-    answer (then the label's default requirement from taxonomy.yaml); `model_graded_qa` otherwise."""
+    """aisev's upload columns (schemas/dataset.yaml): every row scorable by the `requirement` scorer, with
+    the label's default requirement from taxonomy.yaml where the item has none, and a goal id on every
+    row (the viewpoint's own `G<n>-1` where the item has none)."""
     taxonomy = schemas()
     default_requirement = {entry["code"]: entry["requirement"] for entry in taxonomy.taxonomy["labels"]}
     rows = default_rows(records)
-    graded = rows["requirement"].isna() & rows["reference_answer"].notna()
-    requirement = rows["requirement"].where(rows["requirement"].notna(), rows["label"].map(default_requirement))
+    primary = {v["code"]: v for v in taxonomy.viewpoints}
     return without_nan(pd.DataFrame({
         "ID": rows["id"],
         "text": rows["text"],
-        "ten_perspective": rows["primary_viewpoint"].map({v["code"]: v["ja"] for v in taxonomy.viewpoints}),
-        "scorer": graded.map({True: "model_graded_qa", False: "requirement"}),
-        "requirement": requirement.where(~graded, None),
-        "output": rows["reference_answer"],
-        "gsn_perspective": rows["gsn_goal"],
+        "ten_perspective": rows["primary_viewpoint"].map(lambda code: primary[code]["ja"]),
+        "scorer": "requirement",
+        "requirement": rows["requirement"].where(rows["requirement"].notna(), rows["label"].map(default_requirement)),
+        "gsn_perspective": rows["gsn_goal"].where(
+            rows["gsn_goal"].notna(), rows["primary_viewpoint"].map(lambda code: f"G{primary[code]['number']}-1")),
         "split": rows["split"],
     }))
 
