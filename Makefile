@@ -7,7 +7,7 @@ OUT ?= data/release
 VERSION ?=
 PYTEST_ARGS ?=
 
-.PHONY: release test bench env clean-env
+.PHONY: release publish test bench env clean-env
 
 # The environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -21,6 +21,11 @@ env: $(VENV)/.installed
 release: $(VENV)/.installed
 	$(BIN)/curation release --raw $(RAW) --out $(OUT) $(if $(VERSION),--version $(VERSION)) \
 		$(if $(filter data/release,$(OUT)),--card DATASET_CARD.md)
+
+# Dry run unless YES=1: `make publish VERSION=0.1.0 REPO=org/name YES=1` (or RELEASE=data/release/vX.Y.Z; PATH is the shell's).
+# The token comes from HF_TOKEN or the stored login, the endpoint from HF_ENDPOINT.
+publish: $(VENV)/.installed
+	$(BIN)/curation publish $(or $(RELEASE),$(OUT)/v$(VERSION)) $(if $(REPO),--repo $(REPO)) $(if $(YES),--yes)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
