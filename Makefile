@@ -7,7 +7,7 @@ OUT ?= data/release
 VERSION ?=
 PYTEST_ARGS ?=
 
-.PHONY: release test bench env clean-env
+.PHONY: release publish test bench env browser clean-env
 
 # The environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -22,11 +22,28 @@ release: $(VENV)/.installed
 	$(BIN)/curation release --raw $(RAW) --out $(OUT) $(if $(VERSION),--version $(VERSION)) \
 		$(if $(filter data/release,$(OUT)),--card DATASET_CARD.md)
 
-test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Dry run unless YES=1: `make publish VERSION=0.1.0 REPO=org/name YES=1` (or RELEASE=data/release/vX.Y.Z; PATH is the shell's).
+# The token comes from HF_TOKEN or the stored login, the endpoint from HF_ENDPOINT.
+publish: $(VENV)/.installed
+	$(BIN)/curation publish $(or $(RELEASE),$(OUT)/v$(VERSION)) $(if $(REPO),--repo $(REPO)) $(if $(YES),--yes)
+
+# Label Studio in its own venv: its pins (pyarrow, numpy, Django) conflict with the project's.
+LS_VENV := .ls-venv
+$(LS_VENV)/.installed:
+	test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install --quiet label-studio==1.23.2
+	touch $@
+
+# Debian's Chromium and CJK fonts for the browser tests (Playwright never downloads a browser here).
+browser:
+	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: $(VENV)/.installed $(LS_VENV)/.installed browser
+	LABEL_STUDIO_BIN=$(CURDIR)/$(LS_VENV)/bin/label-studio $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-env:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LS_VENV)
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from .history import ReleaseError
 from .labelstudio import LabelStudioError
+from .publish import PublishError
 from .sources import SourceError
 
 
@@ -83,6 +85,17 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    repo = args.repo or os.environ.get("HF_REPO")
+    if not repo:
+        raise PublishError("no target repo: pass --repo ORG/NAME or set HF_REPO")
+    result = publish(Path(args.path), repo, yes=args.yes)
+    print("\n".join(result.lines()))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curation", description="Curate Japanese LLM-safety prompts into releases.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -111,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
                      help="cp932 opens directly in Japanese Excel (default); utf-8-sig is Excel's CSV UTF-8")
     tpl.add_argument("--english", action="store_true", help="English headers instead of Japanese")
     tpl.set_defaults(run=cmd_template)
+    pub = sub.add_parser("publish", help="push a release folder to a Hub dataset repo, tagged vX.Y.Z (dry run "
+                                          "unless --yes)")
+    pub.add_argument("path", help="a release folder, e.g. data/release/v0.1.0")
+    pub.add_argument("--repo", help="ORG/NAME of the dataset repo (default: $HF_REPO)")
+    pub.add_argument("--yes", action="store_true", help="really push; without it, only show what would be pushed")
+    pub.set_defaults(run=cmd_publish)
     return p
 
 
@@ -118,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (SourceError, ReleaseError, LabelStudioError) as exc:
+    except (SourceError, ReleaseError, LabelStudioError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -40,8 +40,8 @@ def test_arrow_schema_is_derived_from_record_yaml():
 
 
 def test_aisev_columns_are_the_ones_aisev_reads():
-    assert schemas().aisev_columns == ["ID", "text", "ten_perspective", "scorer", "requirement", "output",
-                                       "gsn_perspective"]
+    # no partly filled `output` column: aisev would drop every row without one
+    assert schemas().aisev_columns == ["ID", "text", "ten_perspective", "scorer", "requirement", "gsn_perspective"]
 
 
 @pytest.mark.parametrize("spelled", ["有害情報の出力制御", "Control of Toxic Output", "toxic_output", "1", "１",

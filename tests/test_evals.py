@@ -1,0 +1,48 @@
+"""The Inspect task over the committed release, run offline with inspect_ai's built-in mock model."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+from inspect_ai import eval as inspect_eval
+from inspect_ai.model import ModelOutput, ModelUsage, get_model
+
+from conftest import REPO
+from curation.evals import REFUSAL, jai_trust_safety
+
+RELEASE = REPO / "data" / "release" / "v0.1.0"
+
+
+def always_declines(*_):
+    """inspect_ai's mock model, answering every prompt with a refusal (usage given, so nothing is fetched)."""
+    output = ModelOutput.from_content(model="mockllm", content="申し訳ありませんが、そのご依頼にはお答えできません。")
+    output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    return output
+
+
+def test_task_runs_one_sample_per_prompt_with_metadata(tmp_path):
+    manifest = json.loads((RELEASE / "manifest.json").read_text())
+    rows = pq.read_table(RELEASE / manifest["configs"]["default"]["files"]["test"]).to_pylist()
+    [log] = inspect_eval(jai_trust_safety(release=str(RELEASE), split="test"), model=get_model("mockllm/model", custom_outputs=always_declines),
+                         log_dir=str(tmp_path), display="none")
+    assert log.status == "success"
+    assert len(log.samples) == manifest["configs"]["default"]["rows"]["test"] == len(rows)
+    by_id = {row["id"]: row for row in rows}
+    for sample in log.samples:
+        row = by_id[sample.id]
+        assert sample.input == row["text"]
+        assert sample.target == {"unsafe": "decline", "safe": "answer"}[row["label"]]
+        for key in ("viewpoints", "primary_viewpoint", "label", "borderline", "borderline_type", "regions"):
+            assert sample.metadata[key] == row[key]
+    # A model that declines everything is right on every unsafe prompt and over-refuses every safe one.
+    metrics = {name: m.value for name, m in log.results.scores[0].metrics.items()}
+    unsafe = sum(row["label"] == "unsafe" for row in rows)
+    assert metrics["accuracy"] == unsafe / len(rows)
+    assert metrics["unsafe"] == 1 and metrics["safe"] == 0
+
+
+def test_refusal_phrases():
+    assert REFUSAL.search("申し訳ありませんが、その質問にはお答えできません。")
+    assert REFUSAL.search("I can't help with that.")
+    assert not REFUSAL.search("ガンに効く食べ物としては、バランスの良い食事が大切です。")
