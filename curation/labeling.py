@@ -20,7 +20,7 @@ YES, NO = "yes", "no"
 # The controls in the order annotators meet them: (name, kind, multiple choice?)
 CONTROLS = [("label", "choices", False), ("viewpoints", "choices", True), ("primary_viewpoint", "choices", False),
             ("borderline", "choices", False), ("borderline_type", "choices", False), ("regions", "choices", True),
-            ("comment_en", "textarea", False), ("invalid", "choices", False), ("invalid_reason", "textarea", False)]
+            ("comment_en", "textarea", False), ("invalid", "choices", True), ("invalid_reason", "textarea", False)]
 
 
 @lru_cache(maxsize=1)
