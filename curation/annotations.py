@@ -25,7 +25,7 @@ from .report import StageReport
 from .schema import schemas
 from .sources import SourceSet
 
-ANNOTATION_DIR = Path(__file__).resolve().parent.parent / "annotation"
+ANNOTATION_DIR = Path(__file__).resolve().parent.parent / "annotation"  # config.yaml lives here
 SINGLE = ("label", "primary_viewpoint", "borderline_type", "invalid")
 MULTIPLE = ("viewpoints", "regions")
 TEXT = ("comment_en", "invalid_reason")
@@ -128,10 +128,11 @@ def annotation_records(export: list[dict], kind: str, source_set: SourceSet) -> 
     return table, report
 
 
-def load_annotations(annotation_dir: Path, source_set: SourceSet) -> tuple[pd.DataFrame, list[Path], StageReport]:
-    """Records of the newest stored export of each project (none stored: an empty table)."""
+def load_annotations(annotation_dir: Path | None, source_set: SourceSet
+                     ) -> tuple[pd.DataFrame, list[Path], StageReport]:
+    """Records of the newest stored export of each project (no folder, or none stored: an empty table)."""
     frames, report = [], StageReport("annotations")
-    paths = newest_exports(annotation_dir)
+    paths = newest_exports(annotation_dir) if annotation_dir is not None else []
     for path in paths:
         kind = path.parent.name
         table, sub = annotation_records(json.loads(path.read_text(encoding="utf-8")), kind, source_set)
@@ -139,7 +140,7 @@ def load_annotations(annotation_dir: Path, source_set: SourceSet) -> tuple[pd.Da
         report.counts.update({f"{k} ({kind})": v for k, v in sub.counts.items()})
         report.problems += sub.problems
     if not paths:
-        report.notes.append(f"no stored export under {annotation_dir / 'exports'}: source labels stand")
+        report.notes.append("no stored annotation export: source labels stand")
     return (pd.concat(frames, ignore_index=True) if frames else annotation_records([], "annotation", source_set)[0],
             paths, report)
 

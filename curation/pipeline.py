@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .accounting import account
-from .annotations import ANNOTATION_DIR, agreement_table, apply_annotations, load_annotations, resolve
+from .annotations import agreement_table, apply_annotations, load_annotations, resolve
 from .card import card
 from .dedup import collapse_exact
 from .history import History, ReleaseError, load_history, parse_version, sha256_file
@@ -61,10 +61,10 @@ def candidates(raw_dir: Path, out_dir: Path, version: str | None = None) -> Cand
 
 
 def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None,
-            annotation_dir: Path = ANNOTATION_DIR) -> ReleaseResult:
-    """Run every stage on the sources in `raw_dir` and the stored annotation exports, and write
-    `out_dir/vVERSION/`. Without an explicit version, inputs that give exactly the newest release's data
-    write nothing."""
+            annotation_dir: Path | None = None) -> ReleaseResult:
+    """Run every stage on the sources in `raw_dir` and the annotation exports stored under
+    `annotation_dir` (None: no annotations), and write `out_dir/vVERSION/`. Without an explicit version,
+    inputs that give exactly the newest release's data write nothing."""
     found = candidates(raw_dir, out_dir, version)
     annotations, exports, load_report = load_annotations(annotation_dir, found.source_set)
     decisions, queue, resolve_report = resolve(annotations)
@@ -91,8 +91,8 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
         "reports/summary.md": summary_markdown(reports),
     }
     inputs = found.source_set.fingerprints() + [
-        {"path": str(p.relative_to(annotation_dir.parent)), "sha256": sha256_file(p), "bytes": p.stat().st_size}
-        for p in exports]
+        {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", "sha256": sha256_file(p),
+         "bytes": p.stat().st_size} for p in exports]
     doc = manifest(found.version, latest, inputs, tables, totals, change)
     path = write_release(out_dir, found.version, tables, texts, doc)
     if card_path is not None:

@@ -119,7 +119,8 @@ def changes(previous: Release | None, records: pd.DataFrame) -> dict:
                 "text_changed": [], "moved_split": {}}
     before = without_nan(previous.records).set_index("id")
     common = sorted(set(current.index) & set(before.index))
-    compared = [*schemas().judgement_fields, "contrast_id", "label_source"]
+    # A field an older release did not have yet is a schema change, not a relabelling.
+    compared = [f for f in (*schemas().judgement_fields, "contrast_id", "label_source") if f in before.columns]
     relabelled = {}
     for rid in common:
         diff = {f: {"from": _plain(before.at[rid, f]), "to": _plain(current.at[rid, f])}

@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from labelstudio_server import ADMIN, LabelStudioServer, make_template
+
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_RAW = REPO / "data" / "raw"
 
@@ -114,3 +116,19 @@ def fixture_raw(tmp_path: Path) -> Path:
 def shipped_raw(tmp_path: Path) -> Path:
     """A copy of the shipped data/raw, so a test may add files without touching the repository."""
     return Path(shutil.copytree(SHIPPED_RAW, tmp_path / "raw"))
+
+
+@pytest.fixture(scope="session")
+def ls_template(tmp_path_factory) -> Path:
+    """A migrated Label Studio database with the admin and annotator accounts, made once per run."""
+    return make_template(tmp_path_factory.mktemp("ls-template") / "data")
+
+
+@pytest.fixture
+def label_studio(ls_template, tmp_path, monkeypatch) -> LabelStudioServer:
+    """A real Label Studio server of its own on 127.0.0.1, from a copy of the template, stopped after."""
+    server = LabelStudioServer(ls_template, tmp_path / "ls-data").start()
+    monkeypatch.setenv("LABEL_STUDIO_URL", server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ADMIN.token)
+    yield server
+    server.stop()

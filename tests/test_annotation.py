@@ -18,24 +18,10 @@ from label_studio_sdk import LabelStudio
 from curation.agreement import alpha, masi
 from curation.annotations import agreement_table, annotation_records, load_annotations, resolve
 from curation.labeling import labeling_config
-from curation.labelstudio import LabelStudioError, Server, pull, push, push_adjudication, result_items
+from curation.labelstudio import LabelStudioError, Server, pull, push, push_adjudication, result_items, status
 from curation.pipeline import candidates, release
 from curation.schema import schemas
-from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer, make_template
-
-
-@pytest.fixture(scope="session")
-def ls_template(tmp_path_factory) -> Path:
-    return make_template(tmp_path_factory.mktemp("ls-template") / "data")
-
-
-@pytest.fixture
-def label_studio(ls_template, tmp_path, monkeypatch):
-    server = LabelStudioServer(ls_template, tmp_path / "ls-data").start()
-    monkeypatch.setenv("LABEL_STUDIO_URL", server.url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ADMIN.token)
-    yield server
-    server.stop()
+from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer
 
 
 def as_user(server: LabelStudioServer, token: str) -> LabelStudio:
@@ -110,6 +96,9 @@ def test_push_resumes_after_the_server_dies_mid_import_and_never_duplicates(labe
     tasks = Server().tasks(Server().project("annotation").id)
     assert sorted(t.data["id"] for t in tasks) == sorted(records["id"])
     assert push(Server(), records).counts["imported"] == 0
+    progress = status(Server()).set_index("batch")  # nobody has annotated yet: everything outstanding
+    assert progress["tasks"].to_dict() == records.groupby("source").size().to_dict()
+    assert (progress["outstanding"] == progress["tasks"]).all() and (progress["done"] == 0).all()
     prediction = tasks[0].predictions[0]
     assert prediction.model_version == "source-labels"
     assert {r["from_name"] for r in prediction.result} >= {"label", "viewpoints", "primary_viewpoint", "borderline"}

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import re
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from curation.annotations import annotation_records
 from curation.labelstudio import Server, pull, push
 from curation.pipeline import candidates
 from curation.schema import schemas
 from labelstudio_server import ANNOTATORS
-from test_annotation import label_studio, ls_template  # noqa: F401  (fixtures)
 from conftest import REPO
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,20 +39,29 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
         page.goto(f"{label_studio.url}/projects/{project.id}/data?task={task_id}")
-        page.get_by_text("回答可否（label）").wait_for(timeout=60_000)  # the labeling panel, not the task list
-        assert page.get_by_text(PROMPT).count() >= 2  # in the task list and in the labeling panel
+        expect(page.get_by_text("回答可否（label）")).to_be_visible(timeout=60_000)  # the labeling panel
+        expect(page.get_by_text(PROMPT)).to_have_count(2)  # in the task list and in the labeling panel
         for viewpoint in schemas().viewpoints:  # every viewpoint, by its Japanese name
-            assert page.get_by_text(f"{viewpoint['number']}. {viewpoint['ja']}").first.is_visible()
-        page.locator('input[type=radio][name="回答すべき"]').first.click()
-        page.locator('input[type=checkbox][name="3. 公平性と包摂性"]').first.click()
+            expect(page.get_by_text(f"{viewpoint['number']}. {viewpoint['ja']}").first).to_be_visible()
+        page.wait_for_load_state("networkidle")  # the data manager re-mounts the task once its list loads
+        # Every required control set by hand: the pre-annotation may or may not have been applied yet.
+        fairness = "3. 公平性と包摂性"
+        for choice in (page.locator('input[type=radio][name="回答すべき"]').first,
+                       page.locator(f'input[type=checkbox][name="{fairness}"]').first,
+                       page.locator(f'input[type=radio][name="{fairness}"]').first):
+            choice.check()
+            expect(choice).to_be_checked()
         page.screenshot(path=str(artifacts / "labelstudio-task.png"), full_page=True)
-        page.get_by_role("button", name=re.compile("Submit")).click()
-        page.wait_for_timeout(1500)
+        saved = lambda response: "/annotations" in response.url and response.request.method == "POST"  # noqa: E731
+        with page.expect_response(saved, timeout=30_000) as answer:
+            page.get_by_role("button", name=re.compile("Submit")).click()
+        assert answer.value.ok
         browser.close()
 
     stored, _ = pull(Server(), tmp_path / "annotation" / "exports")
     table, _ = annotation_records(json.loads(stored[0].read_text(encoding="utf-8")), "annotation", found.source_set)
     [row] = table.to_dict("records")
     assert row["annotator"] == found.source_set.pseudonym(annotator.email)
-    assert row["label"] == "safe" and "fairness" in row["viewpoints"] and row["problem"] is None
+    assert row["label"] == "safe" and "fairness" in row["viewpoints"] and row["primary_viewpoint"] == "fairness"
+    assert row["problem"] is None
     assert (artifacts / "labelstudio-task.png").stat().st_size > 50_000

@@ -82,11 +82,12 @@ def test_committed_releases_are_intact_and_reproduced_byte_for_byte(tmp_path):
     earlier.mkdir()
     for rel in history.releases[:-1]:
         shutil.copytree(rel.path, earlier / rel.path.name)
-    rebuilt = release(SHIPPED_RAW, earlier, newest.version).path
+    annotations = REPO / "annotation"
+    rebuilt = release(SHIPPED_RAW, earlier, newest.version, annotation_dir=annotations).path
     for rel in newest.manifest["files"]:
         if rel.endswith(".parquet") or rel in ("reports/accounting.jsonl", "CHANGELOG.md"):  # the data, not prose
             assert (rebuilt / rel).read_bytes() == (newest.path / rel).read_bytes(), rel
-    again = release(SHIPPED_RAW, shutil.copytree(committed, tmp_path / "release"))
+    again = release(SHIPPED_RAW, shutil.copytree(committed, tmp_path / "release"), annotation_dir=annotations)
     assert again.path is None and again.up_to_date_with == newest.version
     assert (REPO / "DATASET_CARD.md").read_text(encoding="utf-8") == \
         (newest.path / "README.md").read_text(encoding="utf-8")
