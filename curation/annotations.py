@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from .agreement import alpha, masi, nominal
+from .history import ReleaseError
 from .labeling import YES, labeling_config
 from .report import StageReport
 from .schema import schemas
@@ -36,13 +37,8 @@ AGREEMENT_FIELDS = {"label": nominal, "borderline": nominal, "primary_viewpoint"
 
 
 @lru_cache(maxsize=1)
-def config(annotation_dir: Path = ANNOTATION_DIR) -> dict:
-    return yaml.safe_load((annotation_dir / "config.yaml").read_text(encoding="utf-8"))
-
-
-def project_kinds() -> dict[str, str]:
-    """Label Studio project title -> kind (`annotation` or `adjudication`)."""
-    return {title: kind for kind, title in config()["projects"].items()}
+def config() -> dict:
+    return yaml.safe_load((ANNOTATION_DIR / "config.yaml").read_text(encoding="utf-8"))
 
 
 # -- exports to records ------------------------------------------------------------------------------
@@ -135,7 +131,11 @@ def load_annotations(annotation_dir: Path | None, source_set: SourceSet
     paths = newest_exports(annotation_dir) if annotation_dir is not None else []
     for path in paths:
         kind = path.parent.name
-        table, sub = annotation_records(json.loads(path.read_text(encoding="utf-8")), kind, source_set)
+        try:
+            export = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ReleaseError(f"{path}: not a Label Studio JSON export ({exc}); remove or replace it") from None
+        table, sub = annotation_records(export, kind, source_set)
         frames.append(table)
         report.counts.update({f"{k} ({kind})": v for k, v in sub.counts.items()})
         report.problems += sub.problems
@@ -147,6 +147,12 @@ def load_annotations(annotation_dir: Path | None, source_set: SourceSet
 
 # -- resolution --------------------------------------------------------------------------------------
 
+def latest_per_annotator(annotations: pd.DataFrame) -> pd.DataFrame:
+    """One vote per person: an annotator who annotated an item twice counts once, with the newer one."""
+    return (annotations.sort_values("updated_at", kind="stable")
+            .drop_duplicates(["kind", "id", "annotator"], keep="last"))
+
+
 def winner(values: list, share: float):
     """The value more than `share` of the votes chose, or None."""
     if not values:
@@ -156,25 +162,32 @@ def winner(values: list, share: float):
 
 
 def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None]:
-    """The majority's judgement, or (None, why not) when label, primary viewpoint or borderline split."""
+    """The majority's judgement, or (None, why not) when label, primary viewpoint, borderline or the
+    borderline type split, or when what the majority chose breaks a record rule."""
     n = len(group)
-    flagged = group["invalid"].sum()
-    if flagged / n > share:
-        reasons = "; ".join(sorted({r for r in group["invalid_reason"].dropna()}))
-        return {"invalid": True, "invalid_reason": reasons or "flagged invalid"}, None
+    if group["invalid"].sum() / n > share:
+        return {"invalid": True}, None
+    votes = group[~group["invalid"]]  # a flagged annotation votes on validity only
     decided = {"invalid": False}
     for name in ("label", "primary_viewpoint", "borderline"):
-        decided[name] = winner(group[name].tolist(), share)
+        decided[name] = winner(votes[name].tolist(), share)
         if decided[name] is None:
-            return None, f"{name} split: " + ", ".join(f"{v}×{c}" for v, c in Counter(group[name]).items())
-    bordered = group[group["borderline"]]
-    decided["borderline_type"] = winner(bordered["borderline_type"].dropna().tolist(), share) \
-        if decided["borderline"] else None
+            counts = Counter(v for v in votes[name] if v is not None)
+            return None, f"{name} split: " + ", ".join(f"{v}×{c}" for v, c in counts.items())
+    decided["borderline_type"] = None
+    if decided["borderline"]:
+        types = votes.loc[votes["borderline"], "borderline_type"].tolist()
+        decided["borderline_type"] = winner(types, share)
+        if decided["borderline_type"] is None and any(types):
+            return None, "borderline_type split: " + ", ".join(f"{v}×{c}" for v, c in Counter(types).items())
     for name in MULTIPLE:
-        votes = Counter(code for codes in group[name] for code in codes)
-        decided[name] = [code for code, c in votes.items() if c / n > share]
+        counted = Counter(code for codes in votes[name] for code in codes)
+        decided[name] = [code for code, c in counted.items() if c / len(votes) > share]
     if decided["primary_viewpoint"] not in decided["viewpoints"]:
         decided["viewpoints"].insert(0, decided["primary_viewpoint"])
+    broken = schemas().validate(decided, only=DECIDED)
+    if broken:
+        return None, "the majority's choices break a rule: " + "; ".join(f"{f}: {m}" for f, m in broken)
     return decided, None
 
 
@@ -182,7 +195,7 @@ def resolve(annotations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Stag
     """Per item: (decisions, adjudication queue). Decisions carry `label_source`."""
     rules = config()["resolution"]
     report = StageReport("resolution")
-    usable = annotations[~annotations["cancelled"] & annotations["problem"].isna()]
+    usable = latest_per_annotator(annotations[~annotations["cancelled"] & annotations["problem"].isna()])
     decisions, queue = [], []
     for item, group in usable.groupby("id", sort=True):
         truth = group[group["ground_truth"]].sort_values("updated_at")
@@ -190,7 +203,7 @@ def resolve(annotations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Stag
         votes = group[group["kind"] == "annotation"]
         if len(truth) or len(adjudicated):
             chosen = (truth if len(truth) else adjudicated).iloc[-1].to_dict()
-            decided = {k: chosen[k] for k in (*DECIDED, "invalid", "invalid_reason")}
+            decided = {k: chosen[k] for k in (*DECIDED, "invalid")}
             source = "ground_truth" if len(truth) else "adjudication"
         elif len(votes) >= rules["min_annotations"]:
             decided, why = majority(votes, rules["majority"])
@@ -211,8 +224,8 @@ def resolve(annotations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Stag
 
 def agreement_table(annotations: pd.DataFrame) -> pd.DataFrame:
     """Krippendorff's alpha per batch (and `all`) and field, over items with two or more annotations."""
-    usable = annotations[(annotations["kind"] == "annotation") & ~annotations["cancelled"]
-                         & annotations["problem"].isna() & ~annotations["invalid"]]
+    usable = latest_per_annotator(annotations[(annotations["kind"] == "annotation") & ~annotations["cancelled"]
+                                              & annotations["problem"].isna() & ~annotations["invalid"]])
     rows = []
     for batch, part in [("all", usable), *sorted(usable.groupby("batch"))]:
         row = {"batch": batch, "items": int((part.groupby("id").size() >= 2).sum())}
@@ -235,11 +248,15 @@ def apply_annotations(table: pd.DataFrame, decisions: pd.DataFrame) -> tuple[pd.
         return table, report
     by_id = decisions.set_index("id")
     kept = table.index[(table["outcome"] == "kept") & table["id"].isin(by_id.index)]
+    orphans = sorted(set(by_id.index) - set(table.loc[table["outcome"] == "kept", "id"]))
+    if orphans:  # the prompt was edited or removed since it was annotated: its annotations no longer apply
+        report.problems.append(f"{len(orphans)} annotated item(s) are not in this data: {', '.join(orphans[:10])}")
     for i in kept:
         decided = by_id.loc[table.at[i, "id"]]
         if decided["invalid"]:
             rejected = table.at[i, "id"]
-            reason = f"annotators flagged {rejected} as invalid ({decided['label_source']}): {decided['invalid_reason']}"
+            # The annotators' own words stay in the export: free text may quote personal data.
+            reason = f"annotators flagged {rejected} as invalid or needing a rewrite ({decided['label_source']})"
             followers = table.index[(table["outcome"] == "duplicate") & (table["duplicate_of"] == rejected)]
             table.loc[[i, *followers], ["outcome", "status"]] = "quarantined"
             table.loc[[i, *followers], "reason"] = [f"{table.at[j, 'where']}: {reason}" for j in [i, *followers]]

@@ -116,7 +116,7 @@ def parser() -> argparse.ArgumentParser:
     ann.add_argument("--adjudication", action="store_true", help="push: send unresolved items for review")
     ann.add_argument("--raw", default="data/raw")
     ann.add_argument("--out", default="data/release")
-    ann.add_argument("--annotations", default="annotation", help="guideline, config and exports/ (default: annotation)")
+    ann.add_argument("--annotations", default="annotation", help="where exports/ are stored (default: annotation)")
     ann.set_defaults(run=cmd_annotate)
     tpl = sub.add_parser("template", help="write the empty crowd-csv template that crowd workers fill in")
     tpl.add_argument("--out", default="crowd-template.csv")

@@ -1,7 +1,7 @@
 """An Inspect task over a release: one sample per prompt, scored on refusal and over-refusal.
 
-    inspect eval curation/evals.py -T release=data/release/v0.1.0 --model openai/gpt-4o-mini
-    inspect eval curation/evals.py -T release=ORG/NAME -T revision=v0.1.0 -T split=test --model ...
+    inspect eval curation/evals.py -T release=data/release/v0.2.0 --model openai/gpt-4o-mini
+    inspect eval curation/evals.py -T release=ORG/NAME -T revision=v0.2.0 -T split=test --model ...
     inspect eval curation/evals.py -T release=... -T grader=requirement --model ...   # a model grades
 
 `release` is a local release folder (verified against its manifest) or a Hub dataset repo (read with
@@ -73,7 +73,7 @@ def requirement(row: dict) -> str:
 
 
 @task
-def jai_trust_safety(release: str = "data/release/v0.1.0", revision: str | None = None, split: str = "test",
+def jai_trust_safety(release: str = "data/release/v0.2.0", revision: str | None = None, split: str = "test",
                      grader: str = "refusal") -> Task:
     """grader: `refusal` (offline, phrase-based) or `requirement` (model_graded_qa against each item's
     requirement or reference answer)."""

@@ -24,10 +24,10 @@ CONTROLS = [("label", "choices", False), ("viewpoints", "choices", True), ("prim
 
 
 @lru_cache(maxsize=1)
-def instructions(path: Path = GUIDELINE) -> dict[str, tuple[str, str]]:
+def instructions() -> dict[str, tuple[str, str]]:
     """control name -> (Japanese title, one-paragraph instruction), from the guideline's sections."""
     return {m.group(1): (m.group(2).strip(), m.group(3).strip())
-            for m in SECTION.finditer(path.read_text(encoding="utf-8"))}
+            for m in SECTION.finditer(GUIDELINE.read_text(encoding="utf-8"))}
 
 
 def choices(name: str) -> list[tuple[str, str, str]]:
@@ -55,10 +55,11 @@ def labeling_config() -> str:
     parts = ['<View>', '  <Header value="プロンプト（prompt）" size="4"/>',
              '  <Text name="text" value="$text" granularity="word"/>']
     for name, kind, multiple in CONTROLS:
-        title, help_text = guide.get(name, guide.get(name.removesuffix("_reason"), (name, "")))
-        if name == "invalid_reason":
-            title, help_text = "無効・要修正の理由", "無効・要修正とした理由を書いてください。"
-        parts.append(f'  <View style="margin-top: 1em">')
+        if name == "invalid_reason":  # explained in the guideline's `invalid` section
+            title, help_text = f"{guide['invalid'][0]}の理由", ""
+        else:
+            title, help_text = guide[name]
+        parts.append('  <View style="margin-top: 1em">')
         parts.append(f"    <Header value={quoteattr(f'{title}（{name}）')} size=\"5\"/>")
         if help_text:
             parts.append(f"    <Header value={quoteattr(help_text)} size=\"6\"/>")

@@ -27,6 +27,7 @@ from .report import StageReport
 
 URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 SOURCE_MODEL_VERSION = "source-labels"
+EARLIER_MODEL_VERSION = "earlier-annotations"
 
 
 class LabelStudioError(Exception):
@@ -68,21 +69,26 @@ class Server:
     def errors(self):
         return server_errors(self.key)
 
-    def project(self, kind: str, create: bool = True):
-        """The project of this kind (`annotation` or `adjudication`), its config kept equal to the one
-        generated from schemas/."""
+    def project(self, kind: str, push: bool = False):
+        """The project of this kind (`annotation` or `adjudication`), or None. Only a push creates it or
+        brings its labeling config and overlap up to date; reading never changes the server."""
         title = config()["projects"][kind]
+        # Every task is served to as many annotators as a decision needs (Label Studio's default is one).
+        overlap = int(config()["resolution"]["min_annotations"]) if kind == "annotation" else 1
         with self.errors():
             found = [p for p in self.client.projects.list() if p.title == title]
-            if found:
-                project = found[0]
-                if project.label_config != labeling_config():
-                    self.client.projects.update(id=project.id, label_config=labeling_config())
-                return project
-            if not create:
-                return None
-            return self.client.projects.create(title=title, label_config=labeling_config(),
-                                               description="Generated from schemas/ by curation annotate push")
+            if not push:
+                return found[0] if found else None
+            if not found:
+                return self.client.projects.create(title=title, label_config=labeling_config(),
+                                                   maximum_annotations=overlap, show_overlap_first=True,
+                                                   description="Generated from schemas/ by curation annotate push")
+            project = found[0]
+            if project.label_config != labeling_config() or project.maximum_annotations != overlap:
+                # Label Studio refuses a config that drops choices existing annotations use: that error
+                # names them, and pull still works on the old config.
+                self.client.projects.update(id=project.id, label_config=labeling_config(), maximum_annotations=overlap)
+            return project
 
     def tasks(self, project_id: int) -> list:
         with self.errors():
@@ -90,17 +96,20 @@ class Server:
 
 
 def result_items(decided: dict) -> list[dict]:
-    """A judgement as Label Studio result items (stable codes: the choices' aliases)."""
+    """A judgement as Label Studio result items (stable codes: the choices' aliases); empty fields are
+    left out, and an invalid flag is carried with its reason."""
     def choice(name, values):
         return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": values}}
 
-    items = [choice("label", [decided["label"]]), choice("viewpoints", list(decided["viewpoints"])),
-             choice("primary_viewpoint", [decided["primary_viewpoint"]]),
-             choice("borderline", [YES if decided["borderline"] else NO])]
-    if decided.get("borderline_type"):
-        items.append(choice("borderline_type", [decided["borderline_type"]]))
-    if len(decided.get("regions") or []):
-        items.append(choice("regions", list(decided["regions"])))
+    items = [choice(name, [decided[name]]) for name in ("label", "primary_viewpoint", "borderline_type")
+             if isinstance(decided.get(name), str)]
+    items += [choice(name, list(decided[name])) for name in ("viewpoints", "regions") if len(decided.get(name) or [])]
+    items.append(choice("borderline", [YES if decided.get("borderline") else NO]))
+    if decided.get("invalid"):
+        items.append(choice("invalid", ["invalid"]))
+        if isinstance(decided.get("invalid_reason"), str):
+            items.append({"from_name": "invalid_reason", "to_name": "text", "type": "textarea",
+                          "value": {"text": [decided["invalid_reason"]]}})
     return items
 
 
@@ -117,7 +126,7 @@ def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predic
 
     report = StageReport(f"annotate push ({kind})")
     predictions = predictions or (lambda r: [{"model_version": SOURCE_MODEL_VERSION, "result": result_items(r)}])
-    project = server.project(kind)
+    project = server.project(kind, push=True)
     present = {t.data.get("id") for t in server.tasks(project.id)}
     todo = [r for r in without_nan(records).to_dict("records") if r["id"] not in present]
     size = int(config()["push_batch_size"])
@@ -145,9 +154,10 @@ def push_adjudication(server: Server, records: pd.DataFrame, queue: pd.DataFrame
     todo = records[records["id"].isin(queue["id"])]
     annotations_of = dict(zip(queue["id"], queue["annotations"]))
 
+    # One model_version for all: Label Studio shows annotators only the predictions of one version.
     def shown(record: dict) -> list[dict]:
-        return [{"model_version": f"{earlier.at[a, 'annotator']} (annotation {a})",
-                 "result": result_items(earlier.loc[a].to_dict())} for a in annotations_of[record["id"]]]
+        return [{"model_version": EARLIER_MODEL_VERSION, "result": result_items(earlier.loc[a].to_dict())}
+                for a in annotations_of[record["id"]]]
 
     return push(server, todo, "adjudication", shown)
 
@@ -158,7 +168,7 @@ def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
     report = StageReport("annotate pull")
     stored = []
     for kind in config()["projects"]:
-        project = server.project(kind, create=False)
+        project = server.project(kind)
         if project is None:
             continue
         with server.errors():
@@ -179,8 +189,10 @@ def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         path = exports_dir / kind / f"{stamp}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as out:  # "x": fails rather than overwrite
-            out.write(data)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(data)
+        os.link(partial, path)  # all or nothing, and never over an existing export
+        partial.unlink()
         stored.append(path)
         report.count(f"tasks ({kind})", len(tasks))
         report.count(f"annotations ({kind})", sum(len(t.get("annotations") or []) for t in tasks))
@@ -193,7 +205,7 @@ def status(server: Server) -> pd.DataFrame:
     needed = int(config()["resolution"]["min_annotations"])
     rows = []
     for kind in config()["projects"]:
-        project = server.project(kind, create=False)
+        project = server.project(kind)
         if project is None:
             continue
         for t in server.tasks(project.id):

@@ -93,7 +93,9 @@ def test_push_resumes_after_the_server_dies_mid_import_and_never_duplicates(labe
     report = push(Server(), records)
     assert report.counts == {"already in the project": 100, "imported": len(records) - 100,
                              "tasks in the project": len(records)}
-    tasks = Server().tasks(Server().project("annotation").id)
+    project = Server().project("annotation")
+    assert project.maximum_annotations == 2  # every task is served to two annotators
+    tasks = Server().tasks(project.id)
     assert sorted(t.data["id"] for t in tasks) == sorted(records["id"])
     assert push(Server(), records).counts["imported"] == 0
     progress = status(Server()).set_index("batch")  # nobody has annotated yet: everything outstanding
@@ -166,7 +168,8 @@ def test_round_trip_agreement_adjudication_ground_truth_and_release(label_studio
     assert E not in frame.index
     lines = [json.loads(l) for l in (first / "reports" / "accounting.jsonl").read_text(encoding="utf-8").splitlines()]
     rejected = next(l for l in lines if l["input"] == "aisev:3")
-    assert rejected["outcome"] == "quarantined" and "annotators flagged" in rejected["reason"] and "意味不明" in rejected["reason"]
+    assert rejected["outcome"] == "quarantined" and "annotators flagged" in rejected["reason"]
+    assert "意味不明" not in rejected["reason"]  # annotators' free text stays in the export
     card = (first / "README.md").read_text(encoding="utf-8")
     assert "| all | 4 | 0.533 | 1.000 | 1.000 | 0.611 | 0.588 |" in card
     for file in first.rglob("*"):
@@ -177,7 +180,7 @@ def test_round_trip_agreement_adjudication_ground_truth_and_release(label_studio
     review = tasks_by_text(label_studio, "adjudication")
     assert list(review) == [C]
     shown = Server().tasks(Server().project("adjudication").id)[0].predictions
-    assert len(shown) == 2 and all(p.model_version.startswith("anon-") for p in shown)
+    assert len(shown) == 2 and {p.model_version for p in shown} == {"earlier-annotations"}
     as_user(label_studio, ADMIN.token).annotations.create(id=review[C], result=judgement("safe", "privacy", ["privacy"]))
     as_user(label_studio, ADMIN.token).annotations.update(id=created[(2, D)], ground_truth=True)
     pull(Server(), annotation_dir / "exports")
@@ -202,3 +205,74 @@ def test_results_the_config_does_not_allow_are_caught_on_the_way_out(label_studi
                                        candidates(fixture_raw, tmp_path / "out").source_set)
     assert "Invalid value for control 'label'" in table["problem"].iloc[0]
     assert report.counts["unusable"] == 1
+
+
+def export_of(*tasks) -> list[dict]:
+    """A Label Studio export of (item id, [(annotator e-mail, result, updated_at), ...]) tasks."""
+    return [{"id": n, "data": {"id": item, "text": "質問", "batch": "b"},
+             "annotations": [{"id": 100 * n + k, "completed_by": {"id": k, "email": who}, "result": result,
+                              "was_cancelled": False, "ground_truth": False, "updated_at": when}
+                             for k, (who, result, when) in enumerate(annotations)]}
+            for n, (item, annotations) in enumerate(tasks, start=1)]
+
+
+def resolved(fixture_raw, *tasks):
+    source_set = candidates(fixture_raw, fixture_raw.parent / "out").source_set
+    table, _ = annotation_records(export_of(*tasks), "annotation", source_set)
+    return resolve(table), table
+
+
+def test_an_annotator_who_annotates_twice_counts_once(fixture_raw):
+    first, again = judgement("safe", "privacy", ["privacy"]), judgement("unsafe", "privacy", ["privacy"])
+    (decisions, queue, _), table = resolved(fixture_raw, ("jt-1", [("a@x.jp", first, "2026-11-01"),
+                                                                    ("a@x.jp", again, "2026-11-02")]))
+    assert decisions.empty and queue.empty  # one person is not a majority of two
+    assert agreement_table(table).set_index("batch").loc["all", "items"] == 0
+
+
+def test_a_vote_flagged_invalid_does_not_vote_on_the_labels(fixture_raw):
+    """Counted field by field, these three votes would release `unsafe` + borderline, which breaks the
+    rule that a borderline item is safe; the flagged vote counts for validity only, so the label splits."""
+    borderline_unsafe = judgement("unsafe", "toxic_output", ["toxic_output"], True, "homonyms")
+    (decisions, queue, _), _ = resolved(fixture_raw, ("jt-1", [
+        ("a@x.jp", INVALID + borderline_unsafe, "1"), ("b@x.jp", judgement("unsafe", "toxic_output", ["toxic_output"]), "1"),
+        ("c@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), "1")]))
+    assert decisions.empty
+    assert queue["reason"].iloc[0] == "label split: unsafe×1, safe×1"
+
+
+def test_a_borderline_type_split_goes_to_adjudication(fixture_raw):
+    (decisions, queue, _), _ = resolved(fixture_raw, ("jt-1", [
+        ("a@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), "1"),
+        ("b@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "figurative_language"), "1")]))
+    assert decisions.empty and queue["reason"].iloc[0].startswith("borderline_type split")
+
+
+def test_invalid_flags_reach_the_adjudicator_as_valid_results():
+    from label_studio_sdk.label_interface import LabelInterface
+
+    items = result_items({"invalid": True, "invalid_reason": "文字化け", "label": None, "viewpoints": [],
+                          "primary_viewpoint": None, "borderline": False, "regions": []})
+    assert LabelInterface(labeling_config()).validate_prediction({"result": items}, return_errors=True) == []
+    assert {i["from_name"] for i in items} == {"invalid", "invalid_reason", "borderline"}
+
+
+def test_a_damaged_stored_export_is_a_clear_error(fixture_raw, tmp_path):
+    from curation.history import ReleaseError
+
+    broken = tmp_path / "annotation" / "exports" / "annotation" / "20261101T000000Z.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('[{"id": 1, "annot')
+    with pytest.raises(ReleaseError, match="not a Label Studio JSON export"):
+        release(fixture_raw, tmp_path / "out", annotation_dir=tmp_path / "annotation")
+
+
+def test_annotations_of_items_no_longer_in_the_data_are_reported(fixture_raw, tmp_path):
+    from curation.annotations import apply_annotations
+
+    table = candidates(fixture_raw, tmp_path / "out").table
+    decisions = pd.DataFrame([{"id": "jt-0000000000000000", "label_source": "annotators", "invalid": False,
+                               "label": "safe", "viewpoints": ["privacy"], "primary_viewpoint": "privacy",
+                               "borderline": False, "borderline_type": None, "regions": []}])
+    _, report = apply_annotations(table, decisions)
+    assert report.problems == ["1 annotated item(s) are not in this data: jt-0000000000000000"]

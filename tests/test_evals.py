@@ -10,8 +10,9 @@ from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
 from conftest import REPO
 from curation.evals import REFUSAL, jai_trust_safety
+from curation.history import load_history
 
-RELEASE = REPO / "data" / "release" / "v0.1.0"
+RELEASE = load_history(REPO / "data" / "release").latest.path  # the newest committed release
 
 
 def always_declines(*_):
