@@ -21,7 +21,7 @@ import yaml
 
 from .agreement import alpha, masi, nominal
 from .history import ReleaseError
-from .labeling import YES, labeling_config
+from .labeling import CONTROLS, YES, labeling_config
 from .report import StageReport
 from .schema import schemas
 from .sources import SourceSet
@@ -30,8 +30,9 @@ ANNOTATION_DIR = Path(__file__).resolve().parent.parent / "annotation"  # config
 SINGLE = ("label", "primary_viewpoint", "borderline_type", "invalid")
 MULTIPLE = ("viewpoints", "regions")
 TEXT = ("comment_en", "invalid_reason")
-# What annotators decide; the rest of a record stays as its source wrote it.
-DECIDED = ("label", "viewpoints", "primary_viewpoint", "borderline", "borderline_type", "regions")
+# What annotators decide: the record's judgement fields that have a control (not gsn_goal); the rest of
+# a record stays as its source wrote it.
+DECIDED = tuple(f for f in schemas().judgement_fields if f in {name for name, _, _ in CONTROLS})
 AGREEMENT_FIELDS = {"label": nominal, "borderline": nominal, "primary_viewpoint": nominal,
                     "viewpoints": masi, "regions": masi}
 

@@ -8,10 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .history import ReleaseError
-from .labelstudio import LabelStudioError
-from .publish import PublishError
-from .sources import SourceError
+from .errors import LabelStudioError, PublishError, ReleaseError, SourceError
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

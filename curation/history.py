@@ -16,14 +16,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .normalize import matching_form
+from .errors import ReleaseError
 from .schema import VERSION
 
 VERSION_DIR = re.compile(f"^v{VERSION}$")
 MANIFEST = "manifest.json"
 
-
-class ReleaseError(Exception):
-    """A release cannot be written, or an earlier one is not what its manifest says."""
 
 
 def parse_version(text: str) -> tuple[int, int, int]:

@@ -21,6 +21,7 @@ import httpx
 import pandas as pd
 
 from .annotations import config
+from .errors import LabelStudioError
 from .labeling import NO, YES, labeling_config
 from .release import without_nan
 from .report import StageReport
@@ -29,9 +30,6 @@ URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 SOURCE_MODEL_VERSION = "source-labels"
 EARLIER_MODEL_VERSION = "earlier-annotations"
 
-
-class LabelStudioError(Exception):
-    """The server could not be reached or refused a request (message safe to print)."""
 
 
 def settings() -> tuple[str, str]:

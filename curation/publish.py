@@ -12,14 +12,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import PublishError
 from .history import MANIFEST, ReleaseError, sha256_file, verify_release
 from .report import StageReport
 
 GATING_KEYS = ("extra_gated_prompt", "extra_gated_fields")
 
-
-class PublishError(Exception):
-    """A release cannot be published, or the Hub does not hold what the release's manifest says."""
 
 
 @dataclass

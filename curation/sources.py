@@ -11,13 +11,11 @@ from pathlib import Path
 
 import yaml
 
+from .errors import SourceError
 from .schema import schemas
 
 PSEUDONYM_KEY_ENV = "CURATION_PSEUDONYM_KEY"
 
-
-class SourceError(Exception):
-    """A problem that stops the run: a whole file (or the declaration) cannot be used."""
 
 
 @dataclass(frozen=True)
