@@ -57,6 +57,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from .annotations import load_annotations, resolve
     from .labelstudio import Server, pull, push, push_adjudication, status
     from .pipeline import candidates
+    from .sources import load_sources
 
     server = Server()
     annotation_dir = Path(args.annotations)
@@ -65,8 +66,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         return 0
     if args.action == "pull":
         _, report = pull(server, annotation_dir / "exports")
-        found = candidates(Path(args.raw), Path(args.out))
-        _, _, checked = load_annotations(annotation_dir, found.source_set)
+        _, _, checked = load_annotations(annotation_dir, load_sources(Path(args.raw)))  # only the key is needed
         for r in (report, checked):
             print("\n".join(r.lines()))
         return 0

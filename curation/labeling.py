@@ -49,6 +49,7 @@ def choices(name: str) -> list[tuple[str, str, str]]:
     raise KeyError(name)
 
 
+@lru_cache(maxsize=1)
 def labeling_config() -> str:
     """The Label Studio XML config. Never edit the XML by hand: change schemas/ or the guideline."""
     guide = instructions()
