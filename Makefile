@@ -48,4 +48,5 @@ clean-env:
 	rm -rf $(VENV) $(LS_VENV)
 
 bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
