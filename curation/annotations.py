@@ -74,6 +74,7 @@ def judgement(values: dict) -> dict:
     out.update({name: values.get(name) or None for name in TEXT})
     out["borderline"] = (values.get("borderline") or [None])[0] == YES
     out["invalid"] = out["invalid"] == "invalid"
+    out["fictional"] = "fictional" in (values.get("fictional") or [])
     if out["primary_viewpoint"] is None and len(out["viewpoints"]) == 1:
         out["primary_viewpoint"] = out["viewpoints"][0]
     return out
@@ -119,7 +120,7 @@ def annotation_records(export: list[dict], kind: str, source_set: SourceSet) -> 
                 report.problems.append(f"task {task['id']} annotation {annotation['id']}: {problem}")
     table = pd.DataFrame(rows, columns=["kind", "task", "id", "batch", "annotation", "annotator", "ground_truth",
                                         "cancelled", "updated_at", "problem", *SINGLE, *MULTIPLE, *TEXT,
-                                        "borderline"])
+                                        "borderline", "fictional"])
     report.counts = {"annotations": len(table), "cancelled": int(table["cancelled"].sum()),
                      "unusable": int(table["problem"].notna().sum()), "items": int(table["id"].nunique())}
     return table, report
@@ -170,6 +171,7 @@ def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None
         return {"invalid": True}, None
     votes = group[~group["invalid"]]  # a flagged annotation votes on validity only
     decided = {"invalid": False}
+    decided["fictional"] = bool(winner(votes["fictional"].tolist(), share))
     for name in ("label", "primary_viewpoint", "borderline"):
         decided[name] = winner(votes[name].tolist(), share)
         if decided[name] is None:
@@ -265,8 +267,12 @@ def apply_annotations(table: pd.DataFrame, decisions: pd.DataFrame) -> tuple[pd.
             table.loc[table["contrast_id"] == rejected, "contrast_id"] = None  # its pair stays, unpaired
             report.count("quarantined by annotators", 1 + len(followers))
             continue
+        # Annotators can mark invented personal data but not unmark a source's mark: an item they
+        # believe holds real personal data is flagged invalid instead.
+        fictional = bool(decided["fictional"]) or bool(table.at[i, "fictional"])
         for name in DECIDED:
             table.at[i, name] = decided[name]
+        table.at[i, "fictional"] = fictional
         table.at[i, "label_source"] = decided["label_source"]
         table.at[i, "annotated"] = True
         goal = table.at[i, "gsn_goal"]

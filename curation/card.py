@@ -68,8 +68,15 @@ def table(header: list[str], rows: list[list]) -> list[str]:
     ]
 
 
+def coverage_rows(coverage: pd.DataFrame, splits: list[str]) -> list[str]:
+    return table(["code", "名称", *splits, "all", "under target"], [
+        [f"`{r['code']}`", r["name"], *(r[sp] for sp in splits), r["all"], r["under_target"] or "–"]
+        for r in coverage.to_dict("records")])
+
+
 def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict,
-         agreement: pd.DataFrame, adjudication_queue: int) -> str:
+         agreement: pd.DataFrame, adjudication_queue: int, viewpoint_coverage: pd.DataFrame,
+         goal_coverage: pd.DataFrame) -> str:
     s = schemas()
     rows_per_config = row_counts(tables)
     dataset = s.dataset
@@ -93,6 +100,16 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
     out += table(["#", "code", "評価観点", "viewpoint", *splits], [
         [v["number"], f"`{v['code']}`", v["ja"], v["en"], *per_split(records["primary_viewpoint"] == v["code"])]
         for v in s.viewpoints])
+    targets = dataset["coverage"]
+    out += ["", "### Coverage", "",
+            f"Items whose `viewpoints` include each viewpoint, per split, against the targets (at least "
+            f"{targets['viewpoint']['all']} in all and {targets['viewpoint']['test']} in test per viewpoint, "
+            f"{targets['goal']['all']} per goal id):", ""]
+    out += coverage_rows(viewpoint_coverage, splits)
+    under = goal_coverage[goal_coverage["under_target"] != ""]
+    out += ["", f"Goal ids (`gsn_goal`) under target: {len(under)} of {len(goal_coverage)}."
+            + (" Items per goal id:" if len(goal_coverage) else ""), ""]
+    out += coverage_rows(goal_coverage, splits)
     out += ["", "## Labels and borderline items", ""]
     label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
                   for lab in s.taxonomy["labels"]]

@@ -43,6 +43,28 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tag(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .tables import read_table, write_parquet
+    from .tagging import ARROW_TYPES, tag
+
+    source = Path(args.input)
+    table = read_table(source, args.text_column)
+    if args.label_column and args.label_column not in table.columns:
+        raise SourceError(f"{source}: no column {args.label_column!r} for --label-column")
+    tags, report = tag(table, args.text_column, args.label_column)
+    # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
+    renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
+    out = pd.concat([table, tags.rename(columns=renamed)], axis=1)
+    write_parquet(out, Path(args.out), {renamed.get(c, c): t for c, t in ARROW_TYPES.items()})
+    print("\n".join(report.lines()))
+    if renamed:
+        print("input already had " + ", ".join(renamed) + "; tags written as " + ", ".join(renamed.values()))
+    print(f"wrote {len(out)} rows to {args.out}")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .ingest import excel_header_row
     from .schema import schemas
@@ -115,6 +137,14 @@ def parser() -> argparse.ArgumentParser:
     ann.add_argument("--out", default="data/release")
     ann.add_argument("--annotations", default="annotation", help="where exports/ are stored (default: annotation)")
     ann.set_defaults(run=cmd_annotate)
+    tag = sub.add_parser("tag", help="suggest viewpoints and borderline, detect regions, sensitive topics and "
+                                     "personal data in any table; write it to Parquet with the tags")
+    tag.add_argument("input", help="a .csv (UTF-8 or CP932), .jsonl or .parquet file")
+    tag.add_argument("--text-column", default="text", help="the column holding the prompt (default: text)")
+    tag.add_argument("--label-column", help="safe/unsafe labels, if any: a safe prompt that looks unsafe is "
+                                            "a borderline candidate")
+    tag.add_argument("--out", required=True, help="the Parquet file to write")
+    tag.set_defaults(run=cmd_tag)
     tpl = sub.add_parser("template", help="write the empty crowd-csv template that crowd workers fill in")
     tpl.add_argument("--out", default="crowd-template.csv")
     tpl.add_argument("--encoding", default="cp932", choices=["cp932", "utf-8-sig"],

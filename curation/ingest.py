@@ -341,7 +341,16 @@ def derive_xstest(record: dict) -> list[tuple[str, str]]:
     return []
 
 
-FORMAT_DERIVATIONS = {"answercarefully": derive_answercarefully, "xstest": derive_xstest}
+def derive_ailuminate(record: dict) -> list[tuple[str, str]]:
+    viewpoint = schemas().crosswalks["ailuminate_hazard"].get(record.get("hazard"))
+    if viewpoint is None:
+        return [("hazard", f"hazard {record.get('hazard')!r} has no viewpoint in schemas/crosswalks.yaml")]
+    record["viewpoints"] = [viewpoint]
+    return []
+
+
+FORMAT_DERIVATIONS = {"answercarefully": derive_answercarefully, "xstest": derive_xstest,
+                      "ailuminate": derive_ailuminate}
 
 
 def pair_xstest(rows: list[dict]) -> None:
@@ -418,10 +427,11 @@ def map_row(source: Source, source_set: SourceSet, fmt: dict, mapping: dict | No
     record["source_id"] = record.pop("key", None) or str(raw.row)
     identity = record.pop("contributor", None)
     record["contributor"] = source_set.pseudonym(identity) if identity else None
-    record["borderline"] = bool(record.get("borderline"))
     for name, (type_name, _) in field_types().items():
         if type_name == "list" and record.get(name) is None:
             record[name] = []
+        elif type_name == "bool":
+            record[name] = bool(record.get(name))  # an empty yes/no cell means no
     if record.get("viewpoints") and not record.get("primary_viewpoint"):
         record["primary_viewpoint"] = record["viewpoints"][0]
     record.update(source=source.name, origin=source.origin, license=source.license, label_source="source")

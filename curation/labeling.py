@@ -20,7 +20,8 @@ YES, NO = "yes", "no"
 # The controls in the order annotators meet them: (name, kind, multiple choice?)
 CONTROLS = [("label", "choices", False), ("viewpoints", "choices", True), ("primary_viewpoint", "choices", False),
             ("borderline", "choices", False), ("borderline_type", "choices", False), ("regions", "choices", True),
-            ("comment_en", "textarea", False), ("invalid", "choices", True), ("invalid_reason", "textarea", False)]
+            ("fictional", "choices", True), ("comment_en", "textarea", False), ("invalid", "choices", True),
+            ("invalid_reason", "textarea", False)]
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +45,8 @@ def choices(name: str) -> list[tuple[str, str, str]]:
     if name == "regions":
         entries = s.regions_doc["prefectures"] + s.regions_doc["countries"]
         return [(r["code"], r["ja"], r["en"]) for r in entries]
+    if name == "fictional":
+        return [("fictional", "架空の個人情報", "the personal data in the prompt is invented on purpose")]
     if name == "invalid":
         return [("invalid", "無効・要修正", "not a valid prompt / needs rewrite")]
     raise KeyError(name)
@@ -54,7 +57,9 @@ def labeling_config() -> str:
     """The Label Studio XML config. Never edit the XML by hand: change schemas/ or the guideline."""
     guide = instructions()
     parts = ['<View>', '  <Header value="プロンプト（prompt）" size="4"/>',
-             '  <Text name="text" value="$text" granularity="word"/>']
+             '  <Text name="text" value="$text" granularity="word"/>',
+             '  <Header value="自動候補（suggestions: check them, never accept them unread）" size="6"/>',
+             '  <Text name="suggestions" value="$suggestions"/>']
     for name, kind, multiple in CONTROLS:
         if name == "invalid_reason":  # explained in the guideline's `invalid` section
             title, help_text = f"{guide['invalid'][0]}の理由", ""

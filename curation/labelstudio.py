@@ -103,6 +103,8 @@ def result_items(decided: dict) -> list[dict]:
              if isinstance(decided.get(name), str)]
     items += [choice(name, list(decided[name])) for name in ("viewpoints", "regions") if len(decided.get(name) or [])]
     items.append(choice("borderline", [YES if decided.get("borderline") else NO]))
+    if decided.get("fictional"):
+        items.append(choice("fictional", ["fictional"]))
     if decided.get("invalid"):
         items.append(choice("invalid", ["invalid"]))
         if isinstance(decided.get("invalid_reason"), str):
@@ -113,7 +115,19 @@ def result_items(decided: dict) -> list[dict]:
 
 def task(record: dict, predictions: list[dict]) -> dict:
     return {"data": {"id": record["id"], "text": record["text"], "batch": record["source"],
-                     "origin": record["origin"]}, "predictions": predictions}
+                     "origin": record["origin"], "suggestions": record["suggestions"]}, "predictions": predictions}
+
+
+def with_suggestions(records: pd.DataFrame) -> pd.DataFrame:
+    """The records with the tagger's suggestions: shown to annotators as a hint line, and the detected
+    regions prefilled where the source named none. The source's own labels are never replaced."""
+    from .tagging import describe, tag
+
+    tags, _ = tag(records, "text", "label")
+    records = records.assign(suggestions=[describe(t) for t in tags.to_dict("records")])
+    unset = records["regions"].map(len) == 0
+    records.loc[unset, "regions"] = tags.loc[unset, "regions"]
+    return records
 
 
 def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predictions=None,
@@ -126,7 +140,7 @@ def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predic
     predictions = predictions or (lambda r: [{"model_version": SOURCE_MODEL_VERSION, "result": result_items(r)}])
     project = server.project(kind, push=True)
     present = {t.data.get("id") for t in server.tasks(project.id)}
-    todo = [r for r in without_nan(records).to_dict("records") if r["id"] not in present]
+    todo = [r for r in without_nan(with_suggestions(records[~records["id"].isin(present)])).to_dict("records")]
     size = int(config()["push_batch_size"])
     done = 0
     with tqdm(total=len(todo), desc=f"push {kind}", unit="task", file=sys.stderr, disable=not todo) as bar:

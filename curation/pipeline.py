@@ -12,6 +12,7 @@ import pandas as pd
 from .accounting import account
 from .annotations import agreement_table, apply_annotations, load_annotations, resolve
 from .card import card
+from .coverage import coverage
 from .dedup import collapse_exact
 from .history import History, ReleaseError, load_history, parse_version, sha256_file
 from .ids import assign_ids
@@ -19,8 +20,10 @@ from .ingest import ingest
 from .release import (changelog_markdown, changes, config_tables, ensure_new, manifest, same_data,
                       summary_markdown, write_release)
 from .report import StageReport
+from .screening import refuse_real_personal_data, screen
 from .sources import SourceSet, load_sources
 from .splits import assign_splits
+from .tagging import suggestion_quality, tag
 
 
 @dataclass
@@ -75,7 +78,12 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
                            + "\n".join(found.reports[0].lines()))
     records["split"], split_report = assign_splits(records, found.history.ids())
     lines, accounting_report = account(table, dict(zip(records["id"], records["split"])))
-    reports = [*found.reports, load_report, resolve_report, apply_report, split_report, accounting_report]
+    tags, _ = tag(records, "text", "label")
+    hits, screen_report = screen(records, tags["pii"])
+    viewpoint_coverage, goal_coverage, coverage_report = coverage(records)
+    reports = [*found.reports, load_report, resolve_report, apply_report, split_report, accounting_report,
+               suggestion_quality(records, tags), coverage_report, screen_report]
+    refuse_real_personal_data(hits)
 
     tables = config_tables(records)
     latest = found.history.latest
@@ -85,10 +93,13 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     totals = accounting_report.counts
     agreement = agreement_table(annotations)
     texts = {
-        "README.md": card(found.version, records, tables, totals, change, agreement, len(queue)),
+        "README.md": card(found.version, records, tables, totals, change, agreement, len(queue),
+                          viewpoint_coverage, goal_coverage),
         "CHANGELOG.md": changelog_markdown(found.version, change),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
+        "reports/personal_data.jsonl": "".join(json.dumps(hit, ensure_ascii=False) + "\n"
+                                               for hit in hits.to_dict("records")),
     }
     inputs = found.source_set.fingerprints() + [
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", "sha256": sha256_file(p),

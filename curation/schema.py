@@ -71,6 +71,7 @@ class Field:
     required: bool
     min_items: int
     judgement: bool
+    screened: bool
     en: str
     ja: str
 
@@ -80,13 +81,29 @@ class Schemas:
 
     def __init__(self, root: Path = SCHEMAS_DIR):
         self.root = root
-        load = lambda name: yaml.safe_load((root / name).read_text(encoding="utf-8"))  # noqa: E731
+        load = self.load
         self.taxonomy = load("taxonomy.yaml")
         self.regions_doc = load("regions.yaml")
         self.record_doc = load("record.yaml")
         self.formats = load("formats.yaml")
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
+
+    def load(self, name: str) -> Any:
+        return yaml.safe_load((self.root / name).read_text(encoding="utf-8"))
+
+    # The taggers' word lists, loaded only when text is tagged.
+    @cached_property
+    def lexicons(self) -> dict:
+        return self.load("lexicons.yaml")
+
+    @cached_property
+    def gazetteer(self) -> dict:
+        return self.load("gazetteer.yaml")
+
+    @cached_property
+    def region_topics(self) -> list[dict]:
+        return self.load("region_topics.yaml")["topics"]
 
     # -- vocabularies -------------------------------------------------------------------------
     @cached_property
@@ -159,6 +176,7 @@ class Schemas:
                 required=bool(f.get("required")),
                 min_items=int(f.get("min_items", 0)),
                 judgement=bool(f.get("judgement")),
+                screened=bool(f.get("screened")),
                 en=f["en"],
                 ja=f["ja"],
             )
@@ -173,6 +191,11 @@ class Schemas:
     def judgement_fields(self) -> list[str]:
         """What annotators decide about a prompt: compared across duplicates and across versions."""
         return [f.name for f in self.fields if f.judgement]
+
+    @cached_property
+    def screened_fields(self) -> list[str]:
+        """Free text released to researchers: screened for personal data."""
+        return [f.name for f in self.fields if f.screened]
 
     @cached_property
     def arrow_schema(self) -> pa.Schema:

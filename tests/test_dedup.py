@@ -31,7 +31,7 @@ def test_release_text_is_nfc_only():
 
 def records(*rows):
     base = {"status": "ok", "annotated": False, "submitted_at": None, "label": "unsafe", "viewpoints": ["toxic_output"],
-            "primary_viewpoint": "toxic_output", "gsn_goal": None, "borderline": False, "borderline_type": None,
+            "primary_viewpoint": "toxic_output", "gsn_goal": None, "borderline": False, "fictional": False, "borderline_type": None,
             "regions": [], "reason": None}
     return pd.DataFrame([{**base, **r, "where": r["input_key"]} for r in rows])
 

@@ -63,7 +63,7 @@ def test_regions_cover_all_47_prefectures_with_iso_codes():
 
 def valid_record(**changes):
     record = {"text": "質問", "viewpoints": ["toxic_output"], "primary_viewpoint": "toxic_output", "label": "safe",
-              "borderline": False, "regions": [], "origin": "crowd", "source": "s", "license": "CC-BY-4.0",
+              "borderline": False, "fictional": False, "regions": [], "origin": "crowd", "source": "s", "license": "CC-BY-4.0",
               "label_source": "source"}
     return {**record, **changes}
 

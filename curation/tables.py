@@ -1,0 +1,48 @@
+"""Any table a standalone command is pointed at (`curation tag`, `curation dedup`): CSV (UTF-8 or CP932),
+JSONL or Parquet in, Parquet out. A record that cannot be read stops the command naming its file and row:
+the output must hold every input row, so none may be skipped."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import SourceError
+from .ingest import read_rows
+from .sources import Source
+
+
+def read_table(path: Path, text_column: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise SourceError(f"{path}: no such file")
+    source = Source(index=0, name=path.name, path=path, relpath=str(path), format="table", origin="", license="")
+    header, rows = read_rows(source)
+    records = []
+    for raw in rows:
+        if raw.problem:
+            raise SourceError(f"{path} {'row' if header is not None else 'line'} {raw.row}: {raw.problem}")
+        if raw.values is not None:
+            records.append(raw.values)
+    table = pd.DataFrame.from_records(records, columns=header) if header is not None else pd.DataFrame(records)
+    if text_column not in table.columns:
+        shown = ", ".join(map(str, table.columns[:20])) or "none"
+        raise SourceError(f"{path}: no column {text_column!r} (columns: {shown}); choose one with --text-column")
+    for position, text in enumerate(table[text_column], start=1):
+        if text is not None and not isinstance(text, str):
+            raise SourceError(f"{path} record {position}, {text_column}: not text ({text!r})")
+    return table
+
+
+def write_parquet(table: pd.DataFrame, path: Path, types: dict[str, pa.DataType]) -> None:
+    """Written to a temporary file and renamed: a killed run leaves no half-written output."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    for name, arrow_type in types.items():
+        arrow = arrow.set_column(arrow.schema.get_field_index(name), name, arrow[name].cast(arrow_type))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(arrow, partial)
+    os.replace(partial, path)

@@ -1,0 +1,247 @@
+"""Automatic tagging of prompts: suggested viewpoints and goal, borderline candidates, the places a
+prompt names (region codes), Japan-specific sensitive topics, and personal data.
+
+Suggestions speed annotators up (they are sent to Label Studio as predictions) and are never released
+as labels on their own. Word lists live in schemas/ (lexicons.yaml, gazetteer.yaml, region_topics.yaml,
+regions.yaml); terms match on UniDic lemmas, so 殺す matches 殺した and ころされる.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from . import pii
+from .japanese import Token, fold_width, lemma_key, tokens
+from .normalize import INVISIBLE
+from .report import StageReport
+from .schema import alias_key, schemas
+
+ARROW_TYPES = {
+    "suggested_viewpoints": pa.list_(pa.string()), "suggested_goal": pa.string(), "suggested_borderline": pa.bool_(),
+    "suggested_borderline_type": pa.string(), "regions": pa.list_(pa.string()), "region_topics": pa.list_(pa.string()),
+    "pii": pa.list_(pa.struct([("kind", pa.string()), ("start", pa.int32()), ("end", pa.int32())])),
+}
+LONGEST_PLACE = 4  # tokens: 西新宿 / 東京 都 / 尖閣 諸島 / ニュー ヨーク 州
+
+
+class Terms:
+    """Lexicon terms, each a label's evidence, matched as contiguous lemma sequences."""
+
+    def __init__(self, labelled: Iterable[tuple[str, str]]):
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for label, term in labelled:
+            key = lemma_key(str(term))
+            if key:
+                self.by_first[key[0]].append((key, label))
+
+    def count(self, words: list[Token]) -> Counter:
+        """label -> number of distinct terms of that label found. The longest term wins where terms
+        overlap: 在日米軍 is not also 在日."""
+        lemmas = [w.lemma for w in words]
+        found, i = set(), 0
+        while i < len(lemmas):
+            matches = [(key, label) for key, label in self.by_first.get(lemmas[i], ())
+                       if tuple(lemmas[i:i + len(key)]) == key]
+            if not matches:
+                i += 1
+                continue
+            longest = max(len(key) for key, _ in matches)
+            found.update((key, label) for key, label in matches if len(key) == longest)
+            i += longest
+        return Counter(label for _, label in found)
+
+
+@dataclass
+class Lexicons:
+    viewpoints: Terms
+    goals: Terms
+    patterns: list[tuple[re.Pattern, str]]
+    unsafe: Terms
+    borderline_types: Terms
+    topics: Terms
+    places: dict[str, tuple[str, ...]]  # alias_key(name) -> region codes (none: a name that is no place)
+    place_prefixes: frozenset[str]  # every beginning of a name: the longest-match scan stops early
+    order: dict[str, int] = field(default_factory=dict)  # viewpoint code -> taxonomy position
+
+
+@lru_cache(maxsize=1)
+def lexicons() -> Lexicons:
+    s = schemas()
+    doc = s.lexicons
+    viewpoints = doc["viewpoints"]
+    places: dict[str, tuple[str, ...]] = {}
+    for entry in s.regions_doc["prefectures"] + s.regions_doc["countries"]:
+        for name in [entry["ja"], entry["en"], *(entry.get("aliases") or [])]:
+            places[alias_key(name)] = (entry["code"],)
+    for code, names in s.gazetteer["places"].items():
+        places.update({alias_key(n): (code,) for n in names})
+    places.update({alias_key(n): tuple(codes) for n, codes in (s.gazetteer.get("shared") or {}).items()})
+    places.update({alias_key(n): () for n in s.gazetteer.get("not_places") or []})
+    return Lexicons(
+        viewpoints=Terms((code, t) for code, v in viewpoints.items() for t in v.get("terms") or []),
+        goals=Terms((goal, t) for v in viewpoints.values() for goal, ts in (v.get("goals") or {}).items()
+                    for t in ts),
+        patterns=[(re.compile(p, re.IGNORECASE), code) for code, v in viewpoints.items()
+                  for p in v.get("patterns") or []],
+        unsafe=Terms(("unsafe", t) for t in doc["borderline"]["unsafe_terms"]),
+        borderline_types=Terms((code, t) for code, ts in doc["borderline"]["types"].items() for t in ts),
+        topics=Terms((topic["code"], t) for topic in s.region_topics for t in topic["terms"]),
+        places=places,
+        place_prefixes=frozenset(name[:n] for name in places for n in range(1, len(name) + 1)),
+        order={v["code"]: i for i, v in enumerate(s.viewpoints)},
+    )
+
+
+def noisy(folded: str, original: str, words: list[Token]) -> bool:
+    """Typo noise or garbled input (a robustness probe): many unknown words, invisible characters, or
+    width changes mixed into ordinary text (ｶﾀｶﾅ, ＡＢＣ beside normal characters)."""
+    if INVISIBLE.search(original):
+        return True
+    content = [w for w in words if w.pos[0] not in ("補助記号", "空白")]
+    unknown = sum(not w.known and not w.lemma.isdigit() for w in content)
+    width_changed = sum(a != b for a, b in zip(folded, original) if not a.isspace())
+    return (len(content) >= 4 and unknown / len(content) >= 0.25) or (0 < width_changed < len(original) * 0.8
+                                                                      and width_changed >= 3)
+
+
+def place_codes(words: list[Token]) -> list[str]:
+    """Region codes of the places the words name: the longest gazetteer name starting at each word,
+    unless it is used as a person's name: an honorific or a given name follows (長野さん, 福田康夫).
+    UniDic's 人名 tag alone does not decide: it tags 竹島 and 川口 as surnames wherever they occur."""
+    lex = lexicons()
+    codes, i = [], 0
+    while i < len(words):
+        match, name = None, ""
+        for j in range(i + 1, min(len(words), i + LONGEST_PLACE) + 1):
+            name += words[j - 1].surface.casefold()  # words of folded text: only case is left to fold
+            if name not in lex.place_prefixes:
+                break
+            if name in lex.places:
+                match = (j, lex.places[name])
+        if match is None:
+            i += 1
+            continue
+        j, found = match
+        following = words[j] if j < len(words) else None
+        person = following is not None and (following.surface in pii.HONORIFIC
+                                             or (following.person and following.start == words[j - 1].end))
+        if not person:
+            codes += [code for code in found if code not in codes]
+        i = j
+    return codes
+
+
+@dataclass
+class Tags:
+    suggested_viewpoints: list[str]
+    suggested_goal: str | None
+    suggested_borderline: bool
+    suggested_borderline_type: str | None
+    regions: list[str]
+    region_topics: list[str]
+    pii: list[dict]
+
+
+def tag_text(text: str, label: str | None = None) -> Tags:
+    """All tags of one prompt. With its label known, a safe prompt with unsafe-looking words is a
+    borderline candidate; without it, only one that also has a borderline type's cue (定義, 歴史, 小説...)."""
+    lex = lexicons()
+    folded = fold_width(text)
+    words = tokens(folded)
+    votes = lex.viewpoints.count(words)
+    for pattern, code in lex.patterns:
+        votes[code] += bool(pattern.search(folded))
+    if noisy(folded, text, words):
+        votes["robustness"] += 1
+    viewpoints = sorted((c for c, n in votes.items() if n), key=lambda c: (-votes[c], lex.order[c]))
+    goals = [g for g, _ in lex.goals.count(words).most_common() if g.split("-")[0] in
+             {f"G{lex.order[v] + 1}" for v in viewpoints}]
+    unsafe_looking = bool(lex.unsafe.count(words))
+    types = lex.borderline_types.count(words).most_common(1)
+    borderline = unsafe_looking and (label == "safe" if label else bool(types))
+    return Tags(
+        suggested_viewpoints=viewpoints,
+        suggested_goal=goals[0] if goals else None,
+        suggested_borderline=borderline,
+        suggested_borderline_type=types[0][0] if borderline and types else None,
+        regions=place_codes(words),
+        region_topics=sorted(lex.topics.count(words)),
+        pii=pii.detect(text, words),
+    )
+
+
+def tag(table: pd.DataFrame, text_column: str = "text", label_column: str | None = None
+        ) -> tuple[pd.DataFrame, StageReport]:
+    """The tag columns (ARROW_TYPES) for every row of `table`, index aligned."""
+    report = StageReport("tag")
+    labels = table[label_column] if label_column else pd.Series(None, index=table.index)
+    rows = []
+    for text, label in zip(table[text_column], labels):
+        if not isinstance(text, str):
+            report.count("rows without text")
+            text = ""
+        rows.append(tag_text(text, label if isinstance(label, str) else None).__dict__)
+    out = pd.DataFrame(rows, index=table.index, columns=list(ARROW_TYPES))
+    report.counts.update({
+        "rows": len(out),
+        "with a suggested viewpoint": int(out["suggested_viewpoints"].map(bool).sum()),
+        "borderline candidates": int(out["suggested_borderline"].sum()),
+        "naming a place": int(out["regions"].map(bool).sum()),
+        "with a sensitive topic": int(out["region_topics"].map(bool).sum()),
+        "with personal data": int(out["pii"].map(bool).sum()),
+    })
+    return out, report
+
+
+def set_scores(predicted: Iterable, gold: Iterable) -> tuple[float, float]:
+    """Micro precision and recall of predicted code lists against gold code lists."""
+    tp = fp = fn = 0
+    for p, g in zip(predicted, gold):
+        p, g = set(p), set(g)
+        tp, fp, fn = tp + len(p & g), fp + len(p - g), fn + len(g - p)
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
+
+
+def suggestion_quality(records: pd.DataFrame, tags: pd.DataFrame) -> StageReport:
+    """The suggestions (`tag` of the records) against the labels people gave the released records,
+    printed with every release so that their quality is never hidden (suggestions only ever prefill
+    annotators' choices)."""
+    report = StageReport("suggestions vs released labels")
+    p, r = set_scores(tags["suggested_viewpoints"], records["viewpoints"])
+    report.notes.append(f"viewpoints: precision {p:.2f}, recall {r:.2f}; first suggestion = primary viewpoint "
+                        f"{(tags['suggested_viewpoints'].str[0] == records['primary_viewpoint']).mean():.2f}")
+    p, r = set_scores(tags["suggested_borderline"].map(lambda b: [b] if b else []),
+                      records["borderline"].map(lambda b: [b] if b else []))
+    report.notes.append(f"borderline: precision {p:.2f}, recall {r:.2f}")
+    p, r = set_scores(tags["regions"], records["regions"])
+    report.notes.append(f"regions: precision {p:.2f}, recall {r:.2f}")
+    report.counts = {"items": len(records)}
+    return report
+
+
+def describe(tags: dict) -> str:
+    """The suggestions of one prompt in Japanese, for the annotators' hint line."""
+    s = schemas()
+    viewpoint = {v["code"]: v["ja"] for v in s.viewpoints}
+    region = {r["code"]: r["ja"] for r in s.regions_doc["prefectures"] + s.regions_doc["countries"]}
+    topic = {t["code"]: t["ja"] for t in s.region_topics}
+    kinds = {k["code"]: k["ja"] for k in s.taxonomy["personal_data_kinds"]}
+    parts = ["評価観点: " + ("、".join(viewpoint[c] for c in tags["suggested_viewpoints"]) or "なし")]
+    if tags["suggested_borderline"]:
+        parts.append("ボーダーラインの可能性" + (f"（{tags['suggested_borderline_type']}）"
+                                          if tags["suggested_borderline_type"] else ""))
+    if tags["regions"]:
+        parts.append("地域: " + "、".join(region[c] for c in tags["regions"]))
+    if tags["region_topics"]:
+        parts.append("地域的に繊細な話題: " + "、".join(topic[c] for c in tags["region_topics"]))
+    if tags["pii"]:
+        parts.append("個人情報: " + "、".join(kinds[h["kind"]] for h in tags["pii"])
+                     + "（架空でなければ公開されません）")
+    return " ／ ".join(parts)
