@@ -30,13 +30,9 @@ class Token:
     surface: str
     start: int
     end: int
-    pos: tuple[str, str, str]  # UniDic pos1..pos3, e.g. (名詞, 固有名詞, 地名)
+    pos: tuple[str, str, str]  # UniDic pos1..pos3, e.g. (名詞, 固有名詞, 人名)
     lemma: str  # UniDic lemma (殺さ -> 殺す, ころし -> 殺す); the surface for unknown words and numbers
     known: bool  # in the dictionary (garbled or noisy text is mostly unknown words)
-
-    @property
-    def place(self) -> bool:
-        return self.pos[1] == "固有名詞" and self.pos[2] == "地名"
 
     @property
     def person(self) -> bool:

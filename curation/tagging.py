@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
@@ -68,7 +68,7 @@ class Lexicons:
     topics: Terms
     places: dict[str, tuple[str, ...]]  # alias_key(name) -> region codes (none: a name that is no place)
     place_prefixes: frozenset[str]  # every beginning of a name: the longest-match scan stops early
-    order: dict[str, int] = field(default_factory=dict)  # viewpoint code -> taxonomy position
+    order: dict[str, int]  # viewpoint code -> taxonomy position (ties in suggestions go in guide order)
 
 
 @lru_cache(maxsize=1)
@@ -161,8 +161,8 @@ def tag_text(text: str, label: str | None = None) -> Tags:
     if noisy(folded, text, words):
         votes["robustness"] += 1
     viewpoints = sorted((c for c, n in votes.items() if n), key=lambda c: (-votes[c], lex.order[c]))
-    goals = [g for g, _ in lex.goals.count(words).most_common() if g.split("-")[0] in
-             {f"G{lex.order[v] + 1}" for v in viewpoints}]
+    under = {g for v in viewpoints for g in schemas().viewpoint_by_code[v]["goals"]}
+    goals = [g for g, _ in lex.goals.count(words).most_common() if g in under]
     unsafe_looking = bool(lex.unsafe.count(words))
     types = lex.borderline_types.count(words).most_common(1)
     borderline = unsafe_looking and (label == "safe" if label else bool(types))
@@ -226,13 +226,19 @@ def suggestion_quality(records: pd.DataFrame, tags: pd.DataFrame) -> StageReport
     return report
 
 
+@lru_cache(maxsize=1)
+def japanese_names() -> tuple[dict, dict, dict, dict]:
+    """code -> Japanese name of viewpoints, regions, topics and personal-data kinds."""
+    s = schemas()
+    return ({v["code"]: v["ja"] for v in s.viewpoints},
+            {r["code"]: r["ja"] for r in s.regions_doc["prefectures"] + s.regions_doc["countries"]},
+            {t["code"]: t["ja"] for t in s.region_topics},
+            {k["code"]: k["ja"] for k in s.taxonomy["personal_data_kinds"]})
+
+
 def describe(tags: dict) -> str:
     """The suggestions of one prompt in Japanese, for the annotators' hint line."""
-    s = schemas()
-    viewpoint = {v["code"]: v["ja"] for v in s.viewpoints}
-    region = {r["code"]: r["ja"] for r in s.regions_doc["prefectures"] + s.regions_doc["countries"]}
-    topic = {t["code"]: t["ja"] for t in s.region_topics}
-    kinds = {k["code"]: k["ja"] for k in s.taxonomy["personal_data_kinds"]}
+    viewpoint, region, topic, kinds = japanese_names()
     parts = ["評価観点: " + ("、".join(viewpoint[c] for c in tags["suggested_viewpoints"]) or "なし")]
     if tags["suggested_borderline"]:
         parts.append("ボーダーラインの可能性" + (f"（{tags['suggested_borderline_type']}）"
