@@ -28,9 +28,16 @@ def assign_ids(table: pd.DataFrame, history: History, version: str) -> tuple[pd.
     for form, text in zip(table.loc[kept, "match_form"], table.loc[kept, "text"]):
         earlier = released.get(form)
         if earlier:
-            ids.append(earlier["id"])
-            added.append(earlier["added_in"])
+            # The same text's id if it has one, else the earliest: two released ids whose texts now share a
+            # form (the form folds more than it did) become one; the other id is its duplicate, never reused.
+            carried = next((r for r in earlier if r["text"] == text), earlier[0])
+            ids.append(carried["id"])
+            added.append(carried["added_in"])
             report.count("carried from earlier releases")
+            for other in earlier:
+                if other is not carried:
+                    report.notes.append(f"released {other['id']} now matches {carried['id']} (same matching form): "
+                                        f"{other['id']} is dropped as its duplicate")
             continue
         new_id = mint_id(text)
         if new_id in ever:

@@ -16,6 +16,7 @@ from .dedup import collapse_exact
 from .history import History, ReleaseError, load_history, parse_version, sha256_file
 from .ids import assign_ids
 from .ingest import ingest
+from .neardup import collapse_near, near_markdown
 from .release import (changelog_markdown, changes, config_tables, ensure_new, manifest, same_data,
                       summary_markdown, write_release)
 from .report import StageReport
@@ -31,6 +32,7 @@ class Candidates:
     history: History
     table: pd.DataFrame
     reports: list[StageReport]
+    near_released: pd.DataFrame  # released items no longer in the batch that joined a near-duplicate cluster
 
     @property
     def records(self) -> pd.DataFrame:
@@ -55,9 +57,11 @@ def candidates(raw_dir: Path, out_dir: Path, version: str | None = None) -> Cand
     if latest and parse_version(chosen) <= parse_version(latest.version):
         raise ReleaseError(f"version {chosen} is not newer than the newest release v{latest.version}")
     table, ingest_report = ingest(source_set)
-    table, dedup_report = collapse_exact(table)
+    table, dedup_report = collapse_exact(table, history)
+    table, near_released, near_report = collapse_near(table, history.latest_records())
     table, id_report = assign_ids(table, history, chosen)
-    return Candidates(chosen, source_set, history, table, [ingest_report, dedup_report, id_report])
+    return Candidates(chosen, source_set, history, table, [ingest_report, dedup_report, near_report, id_report],
+                      near_released)
 
 
 def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None,
@@ -73,8 +77,10 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     if records.empty:
         raise ReleaseError("no input record is valid, so there is nothing to release:\n"
                            + "\n".join(found.reports[0].lines()))
-    records["split"], split_report = assign_splits(records, found.history.ids())
-    lines, accounting_report = account(table, dict(zip(records["id"], records["split"])))
+    near_splits = found.near_released.groupby("cluster_id")["split"].agg(list).to_dict()
+    records["split"], split_report = assign_splits(records, found.history.ids(), near_splits)
+    split_of = dict(zip(records["id"], records["split"]))
+    lines, accounting_report = account(table, split_of)
     reports = [*found.reports, load_report, resolve_report, apply_report, split_report, accounting_report]
 
     tables = config_tables(records)
@@ -89,6 +95,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
         "CHANGELOG.md": changelog_markdown(found.version, change),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
+        "reports/near_duplicates.md": near_markdown(table, found.near_released, split_of),
     }
     inputs = found.source_set.fingerprints() + [
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", "sha256": sha256_file(p),

@@ -87,6 +87,7 @@ class Schemas:
         self.formats = load("formats.yaml")
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
+        self.dedup = load("dedup.yaml")["near_duplicates"]
 
     # -- vocabularies -------------------------------------------------------------------------
     @cached_property
