@@ -82,6 +82,20 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from .neardup import dedup_table, read_table
+
+    frame = read_table(Path(args.input), [c for c in (args.text_column, args.label_column, args.id_column) if c])
+    out, report = dedup_table(frame, args.text_column, args.label_column, args.id_column)
+    try:
+        out.to_parquet(args.out, index=False)
+    except OSError as exc:
+        raise SourceError(f"{args.out}: cannot be written ({exc.strerror or exc})") from None
+    print("\n".join(report.lines()))
+    print(f"wrote {len(out)} rows to {args.out}")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from .publish import publish
 
@@ -121,6 +135,14 @@ def parser() -> argparse.ArgumentParser:
                      help="cp932 opens directly in Japanese Excel (default); utf-8-sig is Excel's CSV UTF-8")
     tpl.add_argument("--english", action="store_true", help="English headers instead of Japanese")
     tpl.set_defaults(run=cmd_template)
+    ded = sub.add_parser("dedup", help="find exact and near duplicates in any table (.parquet, .jsonl, .csv)")
+    ded.add_argument("input", help="a .parquet, .jsonl or .csv file (CSV: UTF-8, with or without BOM, or CP932)")
+    ded.add_argument("--text-column", default="text", help="the column to compare (default: text)")
+    ded.add_argument("--out", required=True, help="the Parquet file to write: every row plus cluster_id, kept, "
+                                                  "duplicate_of, similarity, pair_class, pair_reason")
+    ded.add_argument("--label-column", help="rows whose labels differ are never merged, only linked")
+    ded.add_argument("--id-column", help="duplicate_of names this column's value (default: the row number)")
+    ded.set_defaults(run=cmd_dedup)
     pub = sub.add_parser("publish", help="push a release folder to a Hub dataset repo, tagged vX.Y.Z (dry run "
                                           "unless --yes)")
     pub.add_argument("path", help="a release folder, e.g. data/release/v0.1.0")

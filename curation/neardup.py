@@ -444,3 +444,72 @@ def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: di
                          f"{cell(left)} | {cell(right)} | {cell(rec['reason'])} |")
         lines.append("")
     return "\n".join(lines)
+
+
+# -- any table (`curation dedup`) --------------------------------------------------------------------
+
+def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None = None,
+                id_column: str | None = None) -> tuple[pd.DataFrame, StageReport]:
+    """Every row plus `cluster_id`, `kept`, `duplicate_of` (the kept row's `id_column` value, else its
+    0-based row number), `similarity`, `pair_class` and `pair_reason`. Equal matching forms are exact
+    duplicates; the rest as in the release pipeline. Earlier rows are kept first."""
+    report = StageReport("dedup")
+    texts = ["" if pd.isna(t) else str(t) for t in frame[text_column]]
+    forms = matching_forms(texts)
+    first: dict[str, int] = {}
+    owner = np.array([first.setdefault(f, i) if f else i for i, f in enumerate(forms)], dtype=np.int64)
+    unique = np.flatnonzero(owner == np.arange(len(forms)))
+    labels = None if label_column is None else [str(frame[label_column].iloc[i]) for i in unique]
+    pairs = find_pairs([texts[i] for i in unique], [forms[i] for i in unique], labels)
+    res = resolve(len(unique), pairs, np.arange(len(unique)))
+    position = np.full(len(forms), -1, dtype=np.int64)
+    position[unique] = np.arange(len(unique))
+    near = position[owner]  # each row's representative among the unique forms
+    target = np.where(res.duplicate_of[near] >= 0, unique[np.maximum(res.duplicate_of[near], 0)], owner)
+    exact = owner != np.arange(len(forms))
+    name = cluster_ids(res, [str(i) for i in unique])
+    keys = frame[id_column].tolist() if id_column else list(range(len(frame)))
+    kept = target == np.arange(len(forms))
+    out = frame.copy()
+    copies = np.bincount(owner, minlength=len(forms))
+    out["cluster_id"] = [name[n] or (cluster_name([str(o)]) if copies[o] > 1 else None) for n, o in zip(near, owner)]
+    out["kept"] = kept
+    out["duplicate_of"] = [None if k else keys[t] for k, t in zip(kept, target)]
+    out["similarity"] = [1.0 if exact[i] else res.similarity[n] for i, n in enumerate(near)]
+    out["pair_class"] = ["exact" if exact[i] else res.pair_class[n] for i, n in enumerate(near)]
+    out["pair_reason"] = ["same matching form" if exact[i] else res.reason[n] for i, n in enumerate(near)]
+    report.counts = {"rows": len(frame), "kept": int(kept.sum()), "exact duplicates": int(exact.sum()),
+                     "near duplicates": int((~kept & ~exact).sum()), "near pairs": len(pairs.a),
+                     **{f"pairs: {c}": int(n) for c, n in pd.Series(pairs.pair_class, dtype=object).value_counts().items()},
+                     "clusters": len({c for c in out["cluster_id"] if c})}
+    return out, report
+
+
+def read_table(path, columns: list[str]) -> pd.DataFrame:
+    """A .parquet, .jsonl or .csv file as a table; a file that cannot be read, or lacks one of `columns`,
+    stops with one clear line."""
+    from .errors import SourceError
+
+    readers = {".parquet": pd.read_parquet, ".jsonl": lambda p: pd.read_json(p, lines=True, dtype=False),
+               ".csv": read_csv}
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
+        raise SourceError(f"{path}: not a .parquet, .jsonl or .csv file")
+    try:
+        frame = reader(path)
+    except (OSError, ValueError, UnicodeError, ImportError) as exc:
+        raise SourceError(f"{path}: cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SourceError(f"{path}: no column {', '.join(map(repr, missing))} (columns: {', '.join(map(str, frame.columns))})")
+    return frame
+
+
+def read_csv(path) -> pd.DataFrame:
+    """UTF-8 (with or without BOM), else CP932 as Japanese Excel saves it."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("neither UTF-8 nor CP932 text")
