@@ -50,3 +50,4 @@ clean-env:
 bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
+	$(BIN)/python benchmarks/bench_dedup.py $(if $(DEDUP_SIZES),--sizes $(DEDUP_SIZES))

@@ -172,13 +172,16 @@ def tokens(text: str) -> tuple[Token, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def spelling(surface: str) -> str:
-    """Kana spelled alike: katakana as hiragana, small kana as large (シヨン = ション, old ゐた/ゐた)."""
-    form = matching_forms([surface])[0]
-    return form.translate(SMALL_KANA)
+    """Kana spelled alike, punctuation and spaces ignored: katakana as hiragana, small kana as large
+    (シヨン = ション; old texts write ゐた, あつた)."""
+    folded = unicodedata.normalize("NFKC", surface).casefold().translate(KANA)
+    return "".join(c for c in folded if c.isalnum() or c == "ー")
 
 
-SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+KANA = {**{cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)},
+        **str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけあいうえおつやゆよわかけ")}
 
 
 def word_kind(token: Token, config: dict) -> str:
@@ -195,7 +198,7 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     """What differs between two texts, as (class, reason in words)."""
     ta, tb = tokens(text_a), tokens(text_b)
     ops = difflib.SequenceMatcher(None, [t.key for t in ta], [t.key for t in tb], autojunk=False).get_opcodes()
-    fillers = {spelling(f) for f in config["fillers"]}
+    fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
     kinds: dict[str, list[str]] = {}
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":
@@ -449,7 +452,7 @@ def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: di
 # -- any table (`curation dedup`) --------------------------------------------------------------------
 
 def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None = None,
-                id_column: str | None = None) -> tuple[pd.DataFrame, StageReport]:
+                id_column: str | None = None, config: dict | None = None) -> tuple[pd.DataFrame, StageReport]:
     """Every row plus `cluster_id`, `kept`, `duplicate_of` (the kept row's `id_column` value, else its
     0-based row number), `similarity`, `pair_class` and `pair_reason`. Equal matching forms are exact
     duplicates; the rest as in the release pipeline. Earlier rows are kept first."""
@@ -460,7 +463,7 @@ def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None 
     owner = np.array([first.setdefault(f, i) if f else i for i, f in enumerate(forms)], dtype=np.int64)
     unique = np.flatnonzero(owner == np.arange(len(forms)))
     labels = None if label_column is None else [str(frame[label_column].iloc[i]) for i in unique]
-    pairs = find_pairs([texts[i] for i in unique], [forms[i] for i in unique], labels)
+    pairs = find_pairs([texts[i] for i in unique], [forms[i] for i in unique], labels, config)
     res = resolve(len(unique), pairs, np.arange(len(unique)))
     position = np.full(len(forms), -1, dtype=np.int64)
     position[unique] = np.arange(len(unique))
