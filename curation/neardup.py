@@ -243,6 +243,8 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
                config: dict | None = None) -> Pairs:
     """Verified, classified near pairs among texts with distinct matching forms."""
     config = config or schemas().dedup
+    if len(forms) < 2:
+        return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
     sig, has = signatures(forms, config)
     a, b, similarity = verify(forms, sig, candidate_pairs(sig, has, config), config)
     classes, reasons = classify(texts, a, b, labels, config)
