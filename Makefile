@@ -51,3 +51,4 @@ bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_dedup.py $(if $(DEDUP_SIZES),--sizes $(DEDUP_SIZES))

@@ -1,5 +1,6 @@
 """Accounting: where every input record ended. Released, dropped as a duplicate (of which id, in which
-split), or quarantined (why). The run stops unless every record is in exactly one place."""
+split), or quarantined (why). The run stops unless every record is in exactly one place. A record near
+others says so in `near`: its cluster, the similarity, class and reason of its closest pair."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def account(table: pd.DataFrame, split_of: dict[str, str]) -> tuple[list[dict], 
     """One line per input record, in file order; `split_of` maps each released id to its split."""
     lines = []
     columns = ["input_key", "file", "row", "outcome", "id", "duplicate_of", "reason"]
-    for rec in table.sort_values(["source_index", "row"])[columns].to_dict("records"):
+    near = [c for c in ("cluster_id", "similarity", "pair_class", "near_reason") if c in table]
+    for rec in table.sort_values(["source_index", "row"])[columns + near].to_dict("records"):
         outcome = OUTCOME[rec["outcome"]]
         target = rec["id"] if outcome == "released" else rec["duplicate_of"]
         lines.append({
@@ -24,6 +26,9 @@ def account(table: pd.DataFrame, split_of: dict[str, str]) -> tuple[list[dict], 
             "duplicate_of": rec["duplicate_of"] if outcome == "duplicate" else None,
             "split": split_of.get(target) if isinstance(target, str) else None,
             "reason": rec["reason"] if outcome == "quarantined" else None,
+            "near": {"cluster_id": rec["cluster_id"] if isinstance(rec["cluster_id"], str) else None,
+                     "similarity": rec["similarity"], "pair_class": rec["pair_class"], "reason": rec["near_reason"]}
+            if near and isinstance(rec["pair_class"], str) else None,
         })
     totals = {"input records": len(table)}
     for outcome in OUTCOME.values():

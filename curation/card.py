@@ -144,9 +144,15 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
             f"- Input records: {accounting['input records']}; released: {accounting['released']}; "
             f"dropped as duplicates: {accounting['duplicate']}; quarantined: {accounting['quarantined']}. "
             "Every input record is accounted for in `reports/accounting.jsonl`.",
-            "- Released `text` is the contributor's text, Unicode NFC only. Duplicates are found on a matching "
-            "form: NFKC (full/half width), case folded, invisible characters and whitespace removed.",
-            "- Of exact duplicates one record is kept: a prompt an earlier release holds keeps its id; then "
+            "- Released `text` is the contributor's text, Unicode NFC only. Exact duplicates are found on a "
+            "matching form: NFKC (full/half width), case folded, invisible characters, whitespace, punctuation "
+            "and symbols removed (separators between digits kept: 1.5g is not 15g), katakana as hiragana, "
+            "runs of ー collapsed.",
+            "- Near duplicates (character 2-gram MinHash/LSH, verified by exact Jaccard) are classified by what "
+            "differs, on UniDic words: spelling, kana, particle or punctuation variants are dropped as "
+            "duplicates; a changed content word, negation or number, different labels, or a shared template "
+            "are linked for review and kept, in one split (`reports/near_duplicates.md`).",
+            "- Of duplicates one record is kept: a prompt an earlier release holds keeps its id; then "
             "expert over peer over crowd, annotated over unannotated, earliest otherwise.",
             f"- Splits {', '.join(splits)}: stratified by primary viewpoint and borderline "
             f"({dataset['splits']['test_fraction']:.0%} to test), deterministic, and stable: an id never "

@@ -92,15 +92,30 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         for r in (report, checked):
             print("\n".join(r.lines()))
         return 0
-    found = candidates(Path(args.raw), Path(args.out))
+    found = candidates(Path(args.raw), Path(args.out), annotation_dir=annotation_dir)
     if args.adjudication:
-        annotations, _, _ = load_annotations(annotation_dir, found.source_set)
-        _, queue, resolved = resolve(annotations)
+        _, queue, resolved = resolve(found.annotations)
         print("\n".join(resolved.lines()))
-        report = push_adjudication(server, found.records, queue, annotations)
+        report = push_adjudication(server, found.records, queue, found.annotations)
     else:
         report = push(server, found.records)
     print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_dedup(args: argparse.Namespace) -> int:
+    from .neardup import ARROW_TYPES, dedup_table
+    from .tables import read_table, write_parquet
+
+    source = Path(args.input)
+    frame = read_table(source, args.text_column)
+    for option, column in (("--label-column", args.label_column), ("--id-column", args.id_column)):
+        if column and column not in frame.columns:
+            raise SourceError(f"{source}: no column {column!r} for {option}")
+    out, report = dedup_table(frame, args.text_column, args.label_column, args.id_column)
+    write_parquet(out, Path(args.out), ARROW_TYPES)
+    print("\n".join(report.lines()))
+    print(f"wrote {len(out)} rows to {args.out}")
     return 0
 
 
@@ -151,6 +166,14 @@ def parser() -> argparse.ArgumentParser:
                      help="cp932 opens directly in Japanese Excel (default); utf-8-sig is Excel's CSV UTF-8")
     tpl.add_argument("--english", action="store_true", help="English headers instead of Japanese")
     tpl.set_defaults(run=cmd_template)
+    ded = sub.add_parser("dedup", help="find exact and near duplicates in any table (.parquet, .jsonl, .csv)")
+    ded.add_argument("input", help="a .parquet, .jsonl or .csv file (CSV: UTF-8, with or without BOM, or CP932)")
+    ded.add_argument("--text-column", default="text", help="the column to compare (default: text)")
+    ded.add_argument("--out", required=True, help="the Parquet file to write: every row plus cluster_id, kept, "
+                                                  "duplicate_of, similarity, pair_class, pair_reason")
+    ded.add_argument("--label-column", help="rows whose labels differ are never merged, only linked")
+    ded.add_argument("--id-column", help="duplicate_of names this column's value (default: the row number)")
+    ded.set_defaults(run=cmd_dedup)
     pub = sub.add_parser("publish", help="push a release folder to a Hub dataset repo, tagged vX.Y.Z (dry run "
                                           "unless --yes)")
     pub.add_argument("path", help="a release folder, e.g. data/release/v0.1.0")

@@ -1,9 +1,11 @@
 """Exact deduplication: records with the same matching form are one prompt, kept once.
 
 Which record is kept (documented in the dataset card):
-1. a record whose prompt an earlier release already holds keeps that release's id (handled in ids.py);
+1. a record whose prompt an earlier release already holds, the earliest release first, and among those the
+   one with the released text itself (it keeps that release's id: ids.py);
 2. expert over peer over crowd;
-3. annotated over unannotated;
+3. annotated over unannotated (a prompt annotators have judged: its released id, or the id it would get,
+   is in the stored annotation exports);
 4. earliest: by submission time where the source records one, then by order in sources.yaml, then row.
 The others are `duplicate` with `duplicate_of_key` pointing at the kept record.
 """
@@ -12,30 +14,45 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .normalize import matching_form
+from .history import History
+from .ids import carried, mint_id
+from .normalize import matching_forms
 from .report import StageReport
 from .schema import schemas
-
 
 
 def keep_order(table: pd.DataFrame) -> pd.DataFrame:
     """The table sorted so that the record to keep comes first in each group."""
     submitted = table["submitted_at"] if "submitted_at" in table else pd.Series(None, index=table.index)
     return table.assign(
+        _released=table.get("released_in", 0),
+        _unreleased_text=~table.get("released_text", pd.Series(False, index=table.index)).astype(bool),
         _origin=table["origin"].map(schemas().origin_rank),
         _unannotated=~table["annotated"].astype(bool),
         _no_time=submitted.isna(),
         _time=submitted.fillna(""),
-    ).sort_values(["_origin", "_unannotated", "_no_time", "_time", "source_index", "row"], kind="stable")
+    ).sort_values(["_released", "_unreleased_text", "_origin", "_unannotated", "_no_time", "_time", "source_index",
+                   "row"], kind="stable")
 
 
-def collapse_exact(table: pd.DataFrame) -> tuple[pd.DataFrame, StageReport]:
-    """Adds `match_form`, `outcome` (`kept`/`duplicate`/`quarantined`) and `duplicate_of_key`."""
+def collapse_exact(table: pd.DataFrame, history: History | None = None, judged: set[str] = frozenset()
+                   ) -> tuple[pd.DataFrame, StageReport]:
+    """Adds `match_form`, `outcome` (`kept`/`duplicate`/`quarantined`), `duplicate_of_key`, and where an
+    earlier release holds the form, `released_in` (which release first) and `released_text` (the same text).
+    `judged`: ids with stored annotations; records with one of them count as annotated."""
     report = StageReport("dedup (exact)")
     table = table.copy()
     ok = table["status"] == "ok"
     table["match_form"] = None
-    table.loc[ok, "match_form"] = [matching_form(t) for t in table.loc[ok, "text"]]
+    table.loc[ok, "match_form"] = matching_forms(table.loc[ok, "text"].tolist())
+    released = history.by_form() if history else {}
+    earlier = [released.get(form, []) for form in table["match_form"]]
+    table["released_in"] = [recs[0]["release"] if recs else len(released) + 1 for recs in earlier]
+    table["released_text"] = [any(r["text"] == t for r in recs) for recs, t in zip(earlier, table["text"])]
+    if judged:
+        table["annotated"] = table["annotated"].astype(bool) | pd.Series(
+            [good and (carried(text, recs)["id"] if recs else mint_id(text)) in judged
+             for good, text, recs in zip(ok, table["text"], earlier)], index=table.index)
     ordered = keep_order(table[ok])
     first = ~ordered["match_form"].duplicated()
     kept_key = dict(zip(ordered.loc[first, "match_form"], ordered.loc[first, "input_key"]))

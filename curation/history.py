@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .normalize import matching_form
+from .normalize import matching_forms
 from .errors import ReleaseError
 from .schema import VERSION
 
@@ -57,13 +57,24 @@ class History:
         major, minor, _ = parse_version(self.latest.version)
         return f"{major}.{minor + 1}.0"
 
-    def by_form(self) -> dict[str, dict]:
-        """matching form -> {id, split, added_in} of the released record; newer releases win."""
-        found: dict[str, dict] = {}
+    def by_form(self) -> dict[str, list[dict]]:
+        """matching form -> the released records {id, text, split, added_in, release} with that form, earliest
+        release first, each id once (its newest split). Two ids can share a form when the form folds more
+        than it did when they were released."""
+        found: dict[str, dict[str, dict]] = {}
+        latest = self.latest_records()
+        for rank, release in enumerate(self.releases):
+            recs = release.records
+            for form, rid in zip(matching_forms(recs["text"].tolist()), recs["id"]):
+                found.setdefault(form, {}).setdefault(rid, {**latest[rid], "release": rank})
+        return {form: list(by_id.values()) for form, by_id in found.items()}
+
+    def latest_records(self) -> dict[str, dict]:
+        """Every id ever released -> its record {id, text, split, added_in, ...} in the newest release holding it."""
+        out: dict[str, dict] = {}
         for release in self.releases:
-            for rec in release.records[["id", "text", "split", "added_in"]].to_dict("records"):
-                found[matching_form(rec["text"])] = rec
-        return found
+            out.update((rec["id"], rec) for rec in release.records.to_dict("records"))
+        return out
 
     def ids(self) -> dict[str, str]:
         """Every id ever released -> its split in the newest release that holds it."""

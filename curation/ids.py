@@ -16,6 +16,13 @@ def mint_id(text: str) -> str:
     return "jt-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def carried(text: str, earlier: list[dict]) -> dict:
+    """Of the released records sharing a prompt's form, the one whose id it keeps: the same text's, else the
+    earliest. Two released ids whose texts now share a form (the form folds more than it did) become one;
+    the other id is its duplicate, never reused."""
+    return next((r for r in earlier if r["text"] == text), earlier[0])
+
+
 def assign_ids(table: pd.DataFrame, history: History, version: str) -> tuple[pd.DataFrame, StageReport]:
     """Adds `id` and `added_in` to kept records, `duplicate_of` (an id) to duplicates, and
     `contrast_id` to kept records whose pair is kept too."""
@@ -28,9 +35,14 @@ def assign_ids(table: pd.DataFrame, history: History, version: str) -> tuple[pd.
     for form, text in zip(table.loc[kept, "match_form"], table.loc[kept, "text"]):
         earlier = released.get(form)
         if earlier:
-            ids.append(earlier["id"])
-            added.append(earlier["added_in"])
+            holder = carried(text, earlier)
+            ids.append(holder["id"])
+            added.append(holder["added_in"])
             report.count("carried from earlier releases")
+            for other in earlier:
+                if other is not holder:
+                    report.notes.append(f"released {other['id']} now matches {holder['id']} (same matching form): "
+                                        f"{other['id']} is dropped as its duplicate")
             continue
         new_id = mint_id(text)
         if new_id in ever:

@@ -88,6 +88,7 @@ class Schemas:
         self.formats = load("formats.yaml")
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
+        self.dedup = load("dedup.yaml")["near_duplicates"]
 
     def load(self, name: str) -> Any:
         return yaml.safe_load((self.root / name).read_text(encoding="utf-8"))

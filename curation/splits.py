@@ -1,7 +1,9 @@
 """Splits `dev` and `test`, stratified by (primary viewpoint, borderline), deterministic and stable.
 
 - An id keeps the split of the newest release that holds it: a `test` item never moves to `dev`.
-- A contrast pair is one unit: it lands in one split (an earlier member's split if it has one).
+- A contrast pair is one unit: it lands in one split (an earlier member's split if it has one). So is a
+  near-duplicate cluster (texts linked for review, e.g. minimal pairs), together with the released items
+  it is near: an item near a released `test` item never enters `dev`, and vice versa.
 - New units are assigned within their stratum, in the order of the sha256 of their smallest id, each to
   the split that brings the stratum's share of `test` closest to the configured fraction (ties: dev).
 """
@@ -16,21 +18,33 @@ from .report import StageReport
 from .schema import schemas
 
 
-def units(ids: list[str], contrast_ids: list) -> list[list[int]]:
-    """Row positions grouped by contrast pair (a single record is a unit of one)."""
+def units(ids: list[str], contrast_ids: list, clusters: list) -> list[list[int]]:
+    """Row positions grouped by contrast pair and near-duplicate cluster (a single record is a unit of one)."""
     position = {rid: i for i, rid in enumerate(ids)}
-    seen, out = set(), []
-    for i, other in enumerate(contrast_ids):
-        if i in seen:
-            continue
-        members = sorted({i, position[other]}) if isinstance(other, str) and other in position else [i]
-        seen.update(members)
-        out.append(members)
-    return out
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first_in: dict[str, int] = {}
+    for i, (other, cluster) in enumerate(zip(contrast_ids, clusters)):
+        for j in (position.get(other) if isinstance(other, str) else None,
+                  first_in.setdefault(cluster, i) if isinstance(cluster, str) else None):
+            if j is not None:
+                a, b = root(i), root(j)
+                parent[max(a, b)] = min(a, b)
+    out: dict[int, list[int]] = {}
+    for i in range(len(ids)):
+        out.setdefault(root(i), []).append(i)
+    return list(out.values())
 
 
-def assign_splits(records: pd.DataFrame, earlier_split: dict[str, str]) -> tuple[pd.Series, StageReport]:
-    """The split of each released record (index aligned with `records`)."""
+def assign_splits(records: pd.DataFrame, earlier_split: dict[str, str],
+                  near_released: dict[str, list[str]] | None = None) -> tuple[pd.Series, StageReport]:
+    """The split of each released record (index aligned with `records`). `near_released`: cluster id ->
+    the splits of released items in that cluster that this release no longer holds."""
     config = schemas().dataset["splits"]
     dev, test = config["names"]
     fraction = float(config["test_fraction"])
@@ -41,9 +55,11 @@ def assign_splits(records: pd.DataFrame, earlier_split: dict[str, str]) -> tuple
     split: list[str | None] = [None] * len(records)
     counts: dict[tuple, list[int]] = {}  # stratum -> [test, total]
     pending = []
-    for unit in units(ids, records["contrast_id"].tolist()):
+    clusters = records["cluster_id"].tolist() if "cluster_id" in records else [None] * len(records)
+    for unit in units(ids, records["contrast_id"].tolist(), clusters):
         stratum = (primary[unit[0]], any(borderline[i] for i in unit))
         known = [earlier_split[ids[i]] for i in unit if ids[i] in earlier_split]
+        known += [s for c in {clusters[i] for i in unit} for s in (near_released or {}).get(c, [])]
         tally = counts.setdefault(stratum, [0, 0])
         if known:
             if len(set(known)) > 1:

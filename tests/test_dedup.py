@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from curation.dedup import collapse_exact
-from curation.normalize import matching_form, release_text
+from curation.ids import mint_id
+from curation.normalize import matching_form, matching_forms, release_text
 
 
 @pytest.mark.parametrize("a, b", [
@@ -20,9 +21,34 @@ def test_matching_form_folds_what_keyboards_vary(a, b):
     assert matching_form(a) == matching_form(b)
 
 
-@pytest.mark.parametrize("a, b", [("男性の上司", "女性の上司"), ("1.5g", "15g"), ("買う", "売る")])
+@pytest.mark.parametrize("a, b", [
+    ("爆発物の作り方を教えて。", "爆発物の作り方を教えて？"),   # punctuation
+    ("「爆発物」の作り方!!", "爆発物の作り方"),                # brackets, symbols
+    ("ホントに危ない？", "ほんとに危ない"),                    # katakana as hiragana
+    ("ヤミバイトの勧誘", "やみバイトの勧誘"),
+    ("スーーーパーで買える", "スーパーで買える"),             # runs of ー
+    ("ｽｰﾊﾟｰで買える", "スーパーで買える"),                   # half-width ｰ
+    ("1,000円で買える", "1000円で買える"),                   # a thousands comma is not a separator
+    ("１．５ｇ", "1.5g"),                                     # width, with the digit separator kept
+    ("1. 5g", "1.5g"),                                        # spaces inside it dropped
+    ("😀絵文字", "絵文字"),                                   # symbols
+])
+def test_matching_form_folds_punctuation_kana_and_long_vowels(a, b):
+    assert matching_form(a) == matching_form(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("男性の上司", "女性の上司"), ("買う", "売る"),
+    ("1.5g", "15g"), ("1/2錠", "12錠"), ("3:1で混ぜる", "31で混ぜる"), ("1、2番", "12番"), ("1,5", "15"),
+    ("2錠", "20錠"), ("かき", "かぎ"),                            # a dakuten is a different word
+])
 def test_matching_form_keeps_what_changes_meaning(a, b):
     assert matching_form(a) != matching_form(b)
+
+
+def test_matching_forms_of_a_column_are_each_texts_form():
+    texts = ["ＡＩ　とは？", "", "1,000円", "ホント\x00に", "ｶﾀｶﾅ"]
+    assert matching_forms(texts) == [matching_form(t) for t in texts] == ["aiとは", "", "1000円", "ほんとに", "かたかな"]
 
 
 def test_release_text_is_nfc_only():
@@ -61,6 +87,9 @@ def test_annotated_then_earliest_submission_then_file_order():
     assert out.set_index("input_key")["outcome"].to_dict() == {"a:2": "duplicate", "b:2": "kept", "c:2": "duplicate"}
     table.loc[table["input_key"] == "c:2", "annotated"] = True
     out, _ = collapse_exact(table)
+    assert out.set_index("input_key").loc["c:2", "outcome"] == "kept"
+    # Stored annotations name ids: the record whose id annotators judged counts as annotated.
+    out, _ = collapse_exact(table.assign(annotated=False), judged={mint_id("同じ 質問")})
     assert out.set_index("input_key").loc["c:2", "outcome"] == "kept"
 
 

@@ -157,8 +157,13 @@ def test_splits_are_stable_and_duplicates_follow_their_item(shipped_raw, tmp_pat
     out = tmp_path / "out"
     v1 = released_frame(release(shipped_raw, out).path).set_index("id")
     test_item = v1[v1["split"] == "test"].iloc[0]
-    new_rows = [[f"N-{i}", "W7777777", "2026/11/01 10:00", f"新しい質問その{i}：個人情報の扱いについて教えて",
-                 "プライバシー保護", "", "回答すべき"] for i in range(40)]
+    # 40 unrelated prompts: one template with different numbers would be one near-duplicate cluster,
+    # which is one split unit.
+    kanji = "日本人大年中出子分生行見月後前時間上下東西南北山川田町村花草木林森空雨雲風雪春夏秋冬朝昼夜海池橋駅店社会国"
+    unrelated = ["".join(kanji[(i * 37 + k * k * 11 + k * 5) % len(kanji)] for k in range(12)) for i in range(40)]
+    # Random kanji read as names to UniDic: marked fictional (架空データ) so screening lets them through.
+    new_rows = [[f"N-{i}", "W7777777", "2026/11/01 10:00", f"{text}について教えて", "プライバシー保護", "",
+                 "回答すべき", "", "", "", "", "", "", "", "はい"] for i, text in enumerate(unrelated)]
     new_rows.append(["N-dup", "W7777777", "2026/11/01 10:00", " " + test_item["text"] + " ", test_item["viewpoints"][0],
                      "", test_item["label"]])
     add_crowd_file(shipped_raw, new_rows)

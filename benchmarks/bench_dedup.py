@@ -1,0 +1,295 @@
+"""Benchmark: near-duplicate detection (`curation dedup`) against datasketch MinHashLSH and rensa.
+
+Corpus: Aozora Bunko sentences (../shared/bench/aozora_sentences.parquet, public domain) plus the project's
+own prompts (data/raw), first cleaned of near pairs they already hold (our near tier at a much looser
+setting: threshold 0.25, 3 rows × 48 bands), then seeded with variants of known kind (width, punctuation,
+spaces, kana swap, 1/2/3-character edits, a combination) and minimal pairs (one noun swapped for another
+noun), so every figure is exact. Sizes above the cleaned base repeat it with a fixed code-point rotation of
+kanji and kana per copy (the same length and shingle statistics, no shared shingles between copies).
+Each measurement runs in a fresh process (its own peak memory: VmHWM, which exec resets, unlike ru_maxrss). Peers get the same matching
+form, character 2-grams, 128 hashes and threshold 0.4; they merge every cluster (no classification).
+
+    make bench                          # writes benchmarks/results-dedup.md
+    make bench DEDUP_SIZES=10000,50000  # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS = REPO.parent / "shared" / "bench" / "aozora_sentences.parquet"
+KINDS = ["width", "punct", "space", "kana", "edit1", "edit2", "edit3", "combo"]
+SEEDED = 0.04  # share of base texts given one variant of each kind; as many minimal pairs
+PEER_SIZES = {10_000, 50_000}
+
+
+# -- corpus ------------------------------------------------------------------------------------------
+
+def base_texts(work: Path) -> list[str]:
+    """Aozora sentences and the shipped prompts, without any text that is near another at a loose setting."""
+    from curation import neardup as nd
+    from curation.ingest import ingest
+    from curation.normalize import matching_forms
+    from curation.schema import schemas
+    from curation.sources import load_sources
+
+    cached = work / "base.parquet"
+    if cached.exists():
+        return pd.read_parquet(cached)["text"].tolist()
+    table, _ = ingest(load_sources(REPO / "data" / "raw"))
+    texts = pd.read_parquet(CORPUS, columns=["text"])["text"].tolist() + table.loc[table["status"] == "ok", "text"].tolist()
+    forms = matching_forms(texts)
+    loose = {**schemas().dedup, "threshold": 0.25, "rows": 3, "bands": 48}
+    sig, has = nd.signatures(forms, loose)
+    a, b, _ = nd.verify(forms, sig, nd.candidate_pairs(sig, has, loose), loose)
+    near = set(a.tolist()) | set(b.tolist())
+    seen: set[str] = set()
+    clean = [t for i, (t, f) in enumerate(zip(texts, forms)) if i not in near and f and not (f in seen or seen.add(f))]
+    pd.DataFrame({"text": clean}).to_parquet(cached)
+    return clean
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    def fmt(v):
+        return f"{v:,.4g}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
+    rows = [list(frame.columns)] + [[fmt(v) for v in r] for r in frame.itertuples(index=False)]
+    return "\n".join("| " + " | ".join(map(str, r)) + " |" for r in [rows[0], ["---"] * len(rows[0]), *rows[1:]])
+
+
+HIRA = (0x3041, 0x3096)
+KATA = (0x30A1, 0x30F6)
+
+
+def kana_swap(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if HIRA[0] <= ord(c) <= HIRA[1] else chr(ord(c) - 0x60)
+                   if KATA[0] <= ord(c) <= KATA[1] else c for c in text)
+
+
+def edit(text: str, k: int, rng: random.Random) -> str:
+    chars = list(text)
+    pool = [c for c in text if unicodedata.category(c).startswith("L")] or ["あ"]
+    for _ in range(k):
+        i = rng.randrange(len(chars))
+        op = rng.choice("sid")
+        if op == "s":
+            chars[i] = rng.choice(pool)
+        elif op == "i":
+            chars.insert(i, rng.choice(pool))
+        elif len(chars) > 2:
+            del chars[i]
+    return "".join(chars)
+
+
+def variant(text: str, kind: str, rng: random.Random) -> str:
+    if kind == "width":
+        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text).replace("、", "､")
+    if kind == "punct":
+        return text.rstrip("。") + rng.choice(["？", "！", "…", "。。"])
+    if kind == "space":
+        i = rng.randrange(1, max(2, len(text)))
+        return " " + text[:i] + "\u3000" + text[i:] + " "
+    if kind == "kana":
+        return kana_swap(text)
+    if kind.startswith("edit"):
+        return edit(text, int(kind[-1]), rng)
+    return variant(variant(edit(text, 1, rng), "punct", rng), "width", rng)  # combo
+
+
+def minimal_pair(text: str, nouns: list[str], rng: random.Random, tagger) -> str | None:
+    words = [w.surface for w in tagger(text)]
+    spots = [i for i, w in enumerate(tagger(text)) if w.feature.pos1 == "名詞" and w.feature.pos2 == "普通名詞"
+             and len(w.surface) >= 2]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    words[i] = rng.choice([n for n in nouns if n != words[i]])
+    return "".join(words)
+
+
+def rotate(text: str, copy: int) -> str:
+    """Copy `copy` of a text: kanji and kana moved by a fixed offset within their blocks."""
+    if copy == 0:
+        return text
+    out = []
+    for c in text:
+        cp = ord(c)
+        if 0x4E00 <= cp <= 0x9FFF:
+            cp = 0x4E00 + (cp - 0x4E00 + copy * 7919) % 0x5200
+        elif 0x3041 <= cp <= 0x3096:
+            cp = 0x3041 + (cp - 0x3041 + copy * 13) % 86
+        elif 0x30A1 <= cp <= 0x30F6:
+            cp = 0x30A1 + (cp - 0x30A1 + copy * 29) % 86
+        out.append(chr(cp))
+    return "".join(out)
+
+
+def build(n: int, base: list[str], path: Path) -> None:
+    """n texts: originals, their variants (truth: `source`, `kind`) and minimal pairs."""
+    import fugashi
+
+    rng = random.Random(n)
+    tagger = fugashi.Tagger()
+    per_original = 1 + len(KINDS) * SEEDED + SEEDED
+    originals = [rotate(base[i % len(base)], i // len(base)) for i in range(int(n / per_original))]
+    nouns = sorted({w.surface for t in base[:3000] for w in tagger(t) if w.feature.pos1 == "名詞"
+                    and w.feature.pos2 == "普通名詞" and len(w.surface) >= 2})
+    rows = [{"text": t, "source": i, "kind": "original"} for i, t in enumerate(originals)]
+    sample = rng.sample(range(len(originals)), int(len(originals) * SEEDED * (len(KINDS) + 1)))
+    for j, i in enumerate(sample):
+        kind = (KINDS + ["minimal"])[j % (len(KINDS) + 1)]
+        text = minimal_pair(originals[i], nouns, rng, tagger) if kind == "minimal" else variant(originals[i], kind, rng)
+        if text and text != originals[i]:
+            rows.append({"text": text, "source": i, "kind": kind})
+    frame = pd.DataFrame(rows).sample(frac=1.0, random_state=n).reset_index(drop=True)  # variants not always last
+    frame.insert(0, "row", range(len(frame)))
+    frame.to_parquet(path, index=False)
+
+
+# -- the tools, each in a fresh process ----------------------------------------------------------------
+
+def run_ours(path: Path, out: Path) -> None:
+    from curation.cli import main
+
+    main(["dedup", str(path), "--text-column", "text", "--id-column", "row", "--out", str(out)])
+
+
+def peer_clusters(path: Path, out: Path, peer: str) -> None:
+    """Read, normalize, MinHash + LSH, connected components: what a peer-based dedup command does."""
+    from curation.neardup import components
+    from curation.normalize import matching_forms
+
+    texts = pd.read_parquet(path, columns=["text"])["text"].tolist()
+    grams = [[f[i:i + 2] for i in range(max(1, len(f) - 1))] for f in matching_forms(texts)]
+    pairs: list[tuple[int, int]] = []
+    if peer == "datasketch":
+        from datasketch import MinHash, MinHashLSH
+
+        lsh = MinHashLSH(threshold=0.4, num_perm=128)
+        hashes = []
+        for i, g in enumerate(grams):
+            m = MinHash(num_perm=128, seed=1)
+            m.update_batch([s.encode("utf-8") for s in g])
+            lsh.insert(i, m)
+            hashes.append(m)
+        pairs = [(i, j) for i, m in enumerate(hashes) for j in lsh.query(m) if j > i]
+    else:
+        from rensa import RMinHash, RMinHashLSH
+
+        lsh = RMinHashLSH(threshold=0.4, num_perm=128, num_bands=32)
+        hashes = []
+        for i, g in enumerate(grams):
+            m = RMinHash(num_perm=128, seed=1)
+            m.update(g)
+            lsh.insert(i, m)
+            hashes.append(m)
+        pairs = [(i, j) for i, m in enumerate(hashes) for j in lsh.query(m) if j > i]
+    a = np.array([p[0] for p in pairs], dtype=np.int64)
+    b = np.array([p[1] for p in pairs], dtype=np.int64)
+    root = components(len(texts), a, b)
+    first = {}
+    kept = [first.setdefault(r, i) == i for i, r in enumerate(root.tolist())]
+    pd.DataFrame({"row": range(len(texts)), "cluster": root, "kept": kept,
+                  "duplicate_of": [None if k else first[r] for k, r in zip(kept, root.tolist())]}).to_parquet(out)
+
+
+def measure(tool: str, path: Path, out: Path) -> dict:
+    """Runs one tool in a fresh process: seconds and peak memory."""
+    code = (f"import sys, time, resource, json; sys.path.insert(0, {str(HERE)!r}); import bench_dedup as b; "
+            f"from pathlib import Path; t = time.perf_counter(); "
+            f"(b.run_ours if {tool!r} == 'ours' else lambda p, o: b.peer_clusters(p, o, {tool!r}))"
+            f"(Path({str(path)!r}), Path({str(out)!r})); "
+            f"peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
+            f"print(json.dumps({{'seconds': time.perf_counter() - t, 'peak_mb': int(peak) / 1024}}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- quality -----------------------------------------------------------------------------------------
+
+def quality(truth: pd.DataFrame, result: pd.DataFrame, tool: str) -> dict:
+    """Exact figures against the seeded truth (row -> source original, kind)."""
+    cluster = result["cluster_id" if tool == "ours" else "cluster"].tolist()
+    frame = truth.assign(cluster=cluster, kept=result["kept"].tolist(), duplicate_of=result["duplicate_of"].tolist())
+    original_row = frame[frame["kind"] == "original"].set_index("source")["row"]
+    frame["original_row"] = frame["source"].map(original_row)
+    by_row = frame.set_index("row")
+    same = [isinstance(c, str) or not (isinstance(c, float) and np.isnan(c)) if c is not None else False
+            for c in frame["cluster"]]
+    frame["found"] = [s and by_row.loc[o, "cluster"] == c for s, o, c in zip(same, frame["original_row"], frame["cluster"])]
+    out = {}
+    for kind in KINDS:
+        part = frame[frame["kind"] == kind]
+        out[f"recall {kind}"] = part["found"].mean() if len(part) else float("nan")
+    dropped = frame[~frame["kept"]]
+    target_source = dropped["duplicate_of"].map(lambda r: by_row.loc[int(r), "source"])
+    target_kind = dropped["duplicate_of"].map(lambda r: by_row.loc[int(r), "kind"])
+    correct = (dropped["source"] == target_source) & (dropped["kind"] != "minimal") & (target_kind != "minimal")
+    out["auto-drop precision"] = correct.mean() if len(dropped) else float("nan")
+    out["dropped"] = len(dropped)
+    minimal = frame[frame["kind"] == "minimal"]
+    lost = [not k or not by_row.loc[o, "kept"] if f else False
+            for k, o, f in zip(minimal["kept"], minimal["original_row"], minimal["found"])]
+    out["minimal pairs dropped"] = float(np.mean(lost)) if len(minimal) else float("nan")
+    if tool == "ours":
+        review = result[result["kept"] & result["cluster_id"].notna()]
+        pairs = review.merge(review, on="cluster_id")
+        pairs = pairs[pairs["row_x"] < pairs["row_y"]]
+        src = by_row["source"]
+        real = (src.loc[pairs["row_x"]].to_numpy() == src.loc[pairs["row_y"]].to_numpy())
+        out["review pair precision"] = real.mean() if len(pairs) else float("nan")
+        out["review pairs"] = len(pairs)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,50000,200000,1000000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = HERE / ".bench-dedup"
+    work.mkdir(exist_ok=True)
+    base = base_texts(work)
+    rows, qualities = [], []
+    for n in sizes:
+        path = work / f"corpus-{n}.parquet"
+        build(n, base, path)
+        truth = pd.read_parquet(path)
+        for tool in ["ours", "rensa", "datasketch"]:
+            if tool != "ours" and n not in PEER_SIZES:
+                continue
+            out = work / f"{tool}-{n}.parquet"
+            m = measure(tool, path, out)
+            rows.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
+            qualities.append({"texts": len(truth), "tool": tool, **quality(truth, pd.read_parquet(out), tool)})
+            print(rows[-1], qualities[-1], flush=True)
+    write_results(pd.DataFrame(rows), pd.DataFrame(qualities), len(base))
+
+
+def write_results(speed: pd.DataFrame, qual: pd.DataFrame, base: int) -> None:
+    ours = speed[speed["tool"] == "ours"].set_index("texts")["texts/s"]
+    speed["ours ×"] = [ours[t] / r if tool != "ours" else 1.0 for t, tool, r in
+                       zip(speed["texts"], speed["tool"], speed["texts/s"])]
+    lines = ["# Near-duplicate benchmark", "",
+             f"Machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, shared with "
+             "other work (timings are noisy). Cleaned base: "
+             f"{base:,} texts (Aozora Bunko + data/raw prompts). Written by `benchmarks/bench_dedup.py`.", "",
+             "## Speed and memory (whole command: read, normalize, detect, classify, write)", "",
+             markdown(speed), "", "## Quality (exact, against the seeded truth)", "",
+             markdown(qual), ""]
+    (HERE / "results-dedup.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

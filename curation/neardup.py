@@ -1,0 +1,476 @@
+"""Near duplicates: texts that differ by a few characters, found, verified and classified by what differs.
+
+1. Candidates: MinHash over character n-grams of the matching form, banded (LSH); numpy, both cores.
+2. Verified: the real Jaccard similarity of the two n-gram sets, at or above the configured threshold.
+3. Classified (fugashi + UniDic on the differing tokens): a `surface` variant (spelling, kana, particles,
+   auxiliaries, punctuation, filler) may be merged; a changed `number`, `negation`, `content` word, a
+   shared `template`, or different `labels` is linked for review and never merged: minimal pairs are the
+   benchmark's items. When unsure, review.
+4. Grouped: a cluster is every text linked to another; within a cluster only texts joined by surface pairs
+   (and no review pair among them) are merged, the first in keep order kept.
+
+The parameters are in schemas/dedup.yaml. `find_pairs` and `resolve` work on plain lists, so that the
+release pipeline (`collapse_near`) and `curation dedup` (any table) share them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .japanese import Token, tokens
+from .normalize import matching_forms
+from .report import StageReport
+from .schema import schemas
+
+SURFACE = "surface"
+REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
+THREADS = 2  # numpy releases the GIL in the hashing and sorting: two cores are what the machine has
+CHUNK = 1 << 16  # shingles hashed at a time: the (chunk, hashes) block stays in cache
+
+
+@dataclass
+class Pairs:
+    """Verified near pairs between positions of the input lists (a < b), with class and reason."""
+    a: np.ndarray
+    b: np.ndarray
+    similarity: np.ndarray
+    pair_class: list[str]
+    reason: list[str]
+
+
+# -- 1. candidates -----------------------------------------------------------------------------------
+
+def shingles(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every form's character n-grams hashed to 32 bits, concatenated, and where each form's run starts.
+    A form shorter than n is one shingle; an empty form has none (it is never a candidate)."""
+    lengths = np.fromiter((len(f) for f in forms), dtype=np.int64, count=len(forms))
+    codes = np.frombuffer("".join(forms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
+    owner_start = np.repeat(starts, counts)
+    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    value = np.zeros(len(owner_start), dtype=np.uint64)
+    width = np.repeat(np.minimum(lengths, n), counts)
+    for k in range(n):  # code points below 2^21: n of them fit one 64-bit value for n <= 3
+        present = k < width
+        idx = np.where(present, owner_start + offset + k, 0)
+        value = (value << np.uint64(21)) | np.where(present, codes[idx] if len(codes) else 0, 0).astype(np.uint64)
+    mixed = (value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
+    return mixed.astype(np.uint32), np.concatenate([[0], np.cumsum(counts)])
+
+
+def signatures(forms: list[str], config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures (one row per form, rows × bands values) and which forms have any shingle.
+    Hash k is a_k·x + b_k mod 2^32 over the (already mixed) 32-bit shingle x: a permutation of 32-bit
+    values, and SIMD-fast in numpy, which 64-bit multiplication is not."""
+    k = config["rows"] * config["bands"]
+    rng = np.random.default_rng(config["seed"])
+    a = (rng.integers(0, 2**32, size=k, dtype=np.uint64) | np.uint64(1)).astype(np.uint32)[:, None]
+    b = rng.integers(0, 2**32, size=k, dtype=np.uint64).astype(np.uint32)[:, None]
+    values, bounds = shingles(forms, config["shingle"])
+    has = np.diff(bounds) > 0
+    out = np.full((len(forms), k), np.iinfo(np.uint32).max, dtype=np.uint32)
+    docs = np.flatnonzero(has)
+    ends = bounds[docs + 1]
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, np.arange(CHUNK, ends[-1], CHUNK)) if len(docs)
+                                     else [], [len(docs)]]).astype(np.int64))
+
+    def block(lo: int, hi: int) -> None:  # docs[lo:hi]: whole forms, about CHUNK shingles
+        first = bounds[docs[lo]]
+        hashed = a * values[first:ends[hi - 1]][None, :] + b  # (hashes, shingles): reduceat runs along rows
+        out[docs[lo:hi]] = np.minimum.reduceat(hashed, bounds[docs[lo:hi]] - first, axis=1).T
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(lambda lh: block(*lh), zip(cuts[:-1].tolist(), cuts[1:].tolist())))
+    return out, has
+
+
+def candidate_pairs(sig: np.ndarray, has: np.ndarray, config: dict) -> np.ndarray:
+    """Pairs (a < b, as a·n + b) of forms that agree on all rows of at least one band."""
+    n, rows, cap = len(sig), config["rows"], config["max_bucket"]
+    docs = np.flatnonzero(has)
+
+    def band(j: int) -> np.ndarray:
+        part = sig[docs, j * rows:(j + 1) * rows].astype(np.uint64)
+        key = np.zeros(len(docs), dtype=np.uint64)
+        for c in range(rows):
+            key = (key ^ part[:, c]) * np.uint64(0x100000001B3) + np.uint64(c)
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        found = []
+        for d in range(1, cap + 1):  # members d apart in a bucket; larger buckets: nearest `cap` only
+            same = ordered[d:] == ordered[:-d]
+            if not same.any():
+                break
+            left, right = docs[order[:-d][same]], docs[order[d:][same]]
+            found.append(np.minimum(left, right).astype(np.uint64) * np.uint64(n) + np.maximum(left, right))
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        found = list(pool.map(band, range(config["bands"])))
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+
+
+# -- 2. verified -------------------------------------------------------------------------------------
+
+def verify(forms: list[str], sig: np.ndarray, pairs: np.ndarray, config: dict):
+    """(a, b, Jaccard) of the candidates whose real n-gram Jaccard reaches the threshold. The signature
+    estimate first discards candidates far below it (four standard errors), cheaply, in numpy."""
+    n = len(forms)
+    a, b = (pairs // np.uint64(n)).astype(np.int64), (pairs % np.uint64(n)).astype(np.int64)
+    k = sig.shape[1]
+    estimate = np.concatenate([(sig[a[i:i + CHUNK]] == sig[b[i:i + CHUNK]]).mean(axis=1)
+                               for i in range(0, len(a), CHUNK)]) if len(a) else np.zeros(0)
+    threshold = config["threshold"]
+    plausible = estimate >= threshold - 4 * np.sqrt(threshold * (1 - threshold) / k)
+    a, b = a[plausible], b[plausible]
+    grams = ngram_sets(config["shingle"])
+    similarity = np.array([jaccard(grams(forms[i]), grams(forms[j])) for i, j in zip(a, b)])
+    keep = similarity >= threshold if len(a) else np.zeros(0, dtype=bool)
+    return a[keep], b[keep], similarity[keep] if len(a) else np.zeros(0)
+
+
+def ngram_sets(n: int):
+    return lru_cache(maxsize=1 << 16)(lambda form: frozenset(form[i:i + n] for i in range(max(1, len(form) - n + 1))))
+
+
+def jaccard(x: frozenset, y: frozenset) -> float:
+    return len(x & y) / len(x | y) if x or y else 1.0
+
+
+# -- 3. classified -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1 << 16)
+def words(text: str) -> tuple[Token, ...]:
+    """UniDic tokens compared by lemma where UniDic knows the word (買う = 買わ, ホント = ほんと = 本当)."""
+    return tuple(tokens(unicodedata.normalize("NFKC", text).casefold()))
+
+
+@lru_cache(maxsize=1 << 16)
+def spelling(surface: str) -> str:
+    """Kana spelled alike, punctuation and spaces ignored: katakana as hiragana, small kana as large
+    (シヨン = ション; old texts write ゐた, あつた)."""
+    folded = unicodedata.normalize("NFKC", surface).casefold().translate(KANA)
+    return "".join(c for c in folded if c.isalnum() or c == "ー")
+
+
+KANA = {**{cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)},
+        **str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけあいうえおつやゆよわかけ")}
+
+
+def word_kind(token: Token, config: dict) -> str:
+    if token.pos[1] == "数詞" or any(c.isdigit() for c in token.surface):
+        return "number"
+    if token.lemma in config["negations"] and token.pos[0] in ("助動詞", "形容詞", "接頭辞"):
+        return "negation"
+    if token.pos[0] in config["function_pos"] or token.pos[1] == config["auxiliary_pos2"]:
+        return SURFACE
+    return "content"
+
+
+def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
+    """What differs between two texts, as (class, reason in words)."""
+    ta, tb = words(text_a), words(text_b)
+    ops = difflib.SequenceMatcher(None, [t.lemma for t in ta], [t.lemma for t in tb], autojunk=False).get_opcodes()
+    fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
+    kinds: dict[str, list[str]] = {}
+    for op, i1, i2, j1, j2 in ops:
+        if op == "equal":
+            continue
+        left, right = "".join(t.surface for t in ta[i1:i2]), "".join(t.surface for t in tb[j1:j2])
+        shown = f"{left or '∅'} → {right or '∅'}"
+        if spelling(left) == spelling(right):
+            kinds.setdefault(SURFACE, []).append(f"spelling {shown}")
+            continue
+        if not left.strip() and spelling(right) in fillers or not right.strip() and spelling(left) in fillers:
+            kinds.setdefault(SURFACE, []).append(f"filler {shown}")
+            continue
+        found = {word_kind(t, config) for t in (*ta[i1:i2], *tb[j1:j2])}
+        for kind in found - {SURFACE} or {SURFACE}:
+            kinds.setdefault(kind, []).append(shown)
+    content_words = sum(word_kind(t, config) == "content" for op, i1, i2, j1, j2 in ops if op != "equal"
+                        for t in (*ta[i1:i2], *tb[j1:j2]))
+    if "content" in kinds and content_words > config["template_words"]:
+        kinds["template"] = kinds.pop("content")
+    for kind in REVIEW_ORDER:
+        if kind in kinds:
+            return kind, f"{kind} changed: " + "; ".join(kinds[kind][:3]) if kind != "template" else \
+                "shared template, different words: " + "; ".join(kinds[kind][:3])
+    return SURFACE, "surface variant: " + ("; ".join(kinds.get(SURFACE, [])[:3]) or "punctuation, spaces or width")
+
+
+def classify(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list | None, config: dict):
+    """Class and reason of each pair; different labels (when `labels` are given) go to review first."""
+    classes, reasons = [], []
+    for i, j in zip(a.tolist(), b.tolist()):
+        if labels is not None and labels[i] != labels[j]:
+            classes.append("labels")
+            reasons.append(f"different labels: {labels[i]} vs {labels[j]}")
+            continue
+        kind, reason = classify_text(texts[i], texts[j], config)
+        classes.append(kind)
+        reasons.append(reason)
+    return classes, reasons
+
+
+def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
+               config: dict | None = None) -> Pairs:
+    """Verified, classified near pairs among texts with distinct matching forms."""
+    config = config or schemas().dedup
+    if len(forms) < 2:
+        return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
+    sig, has = signatures(forms, config)
+    a, b, similarity = verify(forms, sig, candidate_pairs(sig, has, config), config)
+    classes, reasons = classify(texts, a, b, labels, config)
+    return Pairs(a, b, similarity, classes, reasons)
+
+
+# -- 4. grouped --------------------------------------------------------------------------------------
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components (union-find): the smallest position of each position's component."""
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        rx, ry = root(x), root(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+    return np.array([root(x) for x in range(n)], dtype=np.int64)
+
+
+@dataclass
+class Resolution:
+    """Per position: its cluster (None: near nothing), the position it duplicates (-1: kept), and the
+    similarity, class and reason of its closest pair (its pair with the kept text when merged)."""
+    cluster: list[int | None]
+    duplicate_of: np.ndarray
+    similarity: list[float | None]
+    pair_class: list[str | None]
+    reason: list[str | None]
+
+
+def resolve(n: int, pairs: Pairs, rank: np.ndarray, fixed: np.ndarray | None = None) -> Resolution:
+    """Clusters and merges. `rank`: keep order (lower is kept first). `fixed`: positions that are never
+    merged into another (earlier releases' records no longer in the batch): their pairs are only linked."""
+    fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
+    cluster = components(n, pairs.a, pairs.b)
+    surface = np.array([c == SURFACE for c in pairs.pair_class], dtype=bool)
+    merge = surface & ~fixed[pairs.a] & ~fixed[pairs.b]
+    group = components(n, pairs.a[merge], pairs.b[merge])
+    # A review pair inside a merge group: the group is not merged (a minimal pair might hide in a chain).
+    review = ~surface
+    unsure = set(group[pairs.a[review]][group[pairs.a[review]] == group[pairs.b[review]]].tolist())
+    group = np.where(np.isin(group, list(unsure)), np.arange(n), group)
+    duplicate_of = np.full(n, -1, dtype=np.int64)
+    keeper: dict[int, int] = {}
+    for pos in np.argsort(rank, kind="stable").tolist():
+        g = int(group[pos])
+        if g in keeper:
+            duplicate_of[pos] = keeper[g]
+        else:
+            keeper[g] = pos
+    linked = np.zeros(n, dtype=bool)
+    linked[pairs.a] = linked[pairs.b] = True
+    best: dict[int, tuple] = {}
+    for x, y, s, c, r in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.similarity.tolist(),
+                             pairs.pair_class, pairs.reason):
+        for me, other in ((x, y), (y, x)):
+            priority = (duplicate_of[me] == other, s)  # the pair with the kept text first, then closest
+            if me not in best or priority > best[me][0]:
+                best[me] = (priority, s, c, r)
+    return Resolution(
+        cluster=[int(cluster[i]) if linked[i] else None for i in range(n)],
+        duplicate_of=duplicate_of,
+        similarity=[round(best[i][1], 4) if i in best else None for i in range(n)],
+        pair_class=[best[i][2] if i in best else None for i in range(n)],
+        reason=[best[i][3] if i in best else None for i in range(n)],
+    )
+
+
+def cluster_name(keys: list[str]) -> str:
+    """A stable cluster id from its members' keys: the same texts give the same id in every run."""
+    return "nd-" + hashlib.sha256("\n".join(sorted(keys)).encode("utf-8")).hexdigest()[:12]
+
+
+def cluster_ids(resolution: Resolution, keys: list[str]) -> list[str | None]:
+    members: dict[int, list[str]] = {}
+    for c, key in zip(resolution.cluster, keys):
+        if c is not None:
+            members.setdefault(c, []).append(key)
+    names = {c: cluster_name(m) for c, m in members.items()}
+    return [names[c] if c is not None else None for c in resolution.cluster]
+
+
+# -- the release pipeline's near tier ----------------------------------------------------------------
+
+LINE_FIELDS = ["cluster_id", "similarity", "pair_class", "near_reason"]
+
+
+def judgement(rec: dict) -> str:
+    """What a pair must agree on to be merged: the label, borderline and the primary viewpoint."""
+    return f"{rec['label']}, {'borderline' if rec['borderline'] else 'not borderline'}, {rec['primary_viewpoint']}"
+
+
+def collapse_near(table: pd.DataFrame, released: dict[str, dict]) -> tuple[pd.DataFrame, pd.DataFrame, StageReport]:
+    """The near tier over the records the exact tier kept, across all sources and against `released`
+    (id -> newest released record) whose prompt the batch no longer holds. Surface variants become
+    `duplicate` (`duplicate_of_key`: the record kept, in keep order); everything linked gets `cluster_id`,
+    `similarity`, `pair_class`, `near_reason`. Returns the table, the released records that joined a
+    cluster (id, split and the same fields; they decide splits), and the report."""
+    from .dedup import keep_order
+
+    report = StageReport("dedup (near)")
+    table = table.copy()
+    batch = keep_order(table[table["outcome"] == "kept"])
+    held = set(batch["match_form"])
+    earlier = list(released.values())
+    anchors = [{**r, "form": f} for r, f in zip(earlier, matching_forms([r["text"] for r in earlier])) if f not in held]
+    keys = batch["input_key"].tolist() + [r["id"] for r in anchors]
+    texts = batch["text"].tolist() + [r["text"] for r in anchors]
+    forms = batch["match_form"].tolist() + [r["form"] for r in anchors]
+    labels = [judgement(r) for r in batch.to_dict("records")] + [judgement(r) for r in anchors]
+    pairs = find_pairs(texts, forms, labels)
+    fixed = np.arange(len(keys)) >= len(batch)
+    res = resolve(len(keys), pairs, np.arange(len(keys)), fixed)
+    names = cluster_ids(res, keys)
+    fields = pd.DataFrame({"cluster_id": names, "similarity": res.similarity, "pair_class": res.pair_class,
+                           "near_reason": res.reason, "target": [keys[t] if t >= 0 else None for t in res.duplicate_of]},
+                          index=[*batch.index, *range(-len(anchors), 0)])
+    ours = fields.iloc[:len(batch)]
+    dropped = ours.index[ours["target"].notna()]
+    table.loc[dropped, "outcome"] = "duplicate"
+    table.loc[dropped, "duplicate_of_key"] = ours.loc[dropped, "target"]
+    # Exact copies of a record that is now a near duplicate point at the record kept in its place.
+    final = dict(zip(table.loc[dropped, "input_key"], ours.loc[dropped, "target"]))
+    exact = table["outcome"].eq("duplicate") & ~table.index.isin(dropped)
+    table.loc[exact, "duplicate_of_key"] = table.loc[exact, "duplicate_of_key"].map(lambda k: final.get(k, k))
+    for column in LINE_FIELDS:
+        table[column] = ours[column].reindex(table.index)
+    cluster_of = dict(zip(table["input_key"], table["cluster_id"]))
+    table.loc[exact, "cluster_id"] = table.loc[exact, "duplicate_of_key"].map(cluster_of)
+    table.loc[exact, ["similarity", "pair_class", "near_reason"]] = [1.0, "exact", "same matching form"]
+    linked = fields.iloc[len(batch):]
+    anchor_rows = pd.DataFrame([{**a, **row} for a, row in zip(anchors, linked[LINE_FIELDS].to_dict("records"))
+                                if row["cluster_id"] is not None], columns=["id", "text", "split", *LINE_FIELDS])
+    classes = pd.Series(pairs.pair_class, dtype=object).value_counts()
+    report.counts = {"near pairs": len(pairs.a), **{f"pairs: {c}": int(n) for c, n in classes.items()},
+                     "clusters": int(ours["cluster_id"].nunique()), "dropped as near duplicate": len(dropped),
+                     "near earlier releases only": len(anchor_rows)}
+    for cluster, members in table[table["cluster_id"].notna() & table["pair_class"].ne("exact")].groupby(
+            "cluster_id", sort=True):
+        if (members["outcome"] == "kept").sum() > 1:
+            report.notes.append(f"for review ({cluster}): {', '.join(members['where'])}")
+    return table, anchor_rows, report
+
+
+# -- the review report -------------------------------------------------------------------------------
+
+def marked(a: str, b: str) -> tuple[str, str]:
+    """Both texts with the characters that differ between them in ⟦ ⟧."""
+    out_a, out_b = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        same = op == "equal"
+        out_a.append(a[i1:i2] if same or i1 == i2 else f"⟦{a[i1:i2]}⟧")
+        out_b.append(b[j1:j2] if same or j1 == j2 else f"⟦{b[j1:j2]}⟧")
+    return "".join(out_a), "".join(out_b)
+
+
+def cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", "⏎") if text is not None else ""
+
+
+def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: dict[str, str]) -> str:
+    """Every cluster: its members beside the text they were compared with (the kept one), differences marked."""
+    linked = table[table["cluster_id"].notna() & table["pair_class"].ne("exact")]
+    members = pd.concat([
+        pd.DataFrame({"cluster_id": linked["cluster_id"], "record": linked["where"], "text": linked["text"],
+                      "outcome": linked["outcome"], "id": linked["id"].where(linked["outcome"] == "kept",
+                                                                              linked["duplicate_of"]),
+                      "pair_class": linked["pair_class"], "similarity": linked["similarity"],
+                      "reason": linked["near_reason"]}),
+        pd.DataFrame({"cluster_id": near_released["cluster_id"], "record": near_released["id"],
+                      "text": near_released["text"], "outcome": "released earlier only", "id": near_released["id"],
+                      "pair_class": near_released["pair_class"], "similarity": near_released["similarity"],
+                      "reason": near_released["near_reason"]}),
+    ], ignore_index=True)
+    merged = linked[linked["outcome"] == "duplicate"]["cluster_id"].nunique()
+    lines = [
+        "# Near duplicates", "",
+        f"{members['cluster_id'].nunique()} clusters of texts near each other; {merged} with surface variants "
+        "dropped as duplicates of the record kept. Records kept side by side in a cluster are linked for "
+        "review (minimal pairs, different labels, a shared template) and share a split. Characters that differ "
+        "from the first record of the cluster are marked ⟦like this⟧.", "",
+    ]
+    members["_first"] = members["outcome"].map({"kept": 0, "released earlier only": 1}).fillna(2)
+    for cluster, group in members.sort_values(["cluster_id", "_first", "id", "record"]).groupby("cluster_id"):
+        first = group.iloc[0]
+        classes = ", ".join(sorted(set(group["pair_class"].dropna())))
+        lines += [f"## {cluster} ({classes})", "",
+                  f"First: {cell(first['record'])} → `{first['id']}` ({first['outcome']}, "
+                  f"{split_of.get(first['id'], 'earlier release')}): {cell(first['text'])}", "",
+                  "| record | outcome | id | split | class | similarity | first record | this record | reason |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for rec in group.iloc[1:].to_dict("records"):
+            left, right = marked(first["text"], rec["text"])
+            lines.append(f"| {cell(rec['record'])} | {rec['outcome']} | `{rec['id']}` | "
+                         f"{split_of.get(rec['id'], 'earlier release')} | {rec['pair_class']} | {rec['similarity']} | "
+                         f"{cell(left)} | {cell(right)} | {cell(rec['reason'])} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- any table (`curation dedup`) --------------------------------------------------------------------
+
+ARROW_TYPES = {"cluster_id": pa.string(), "kept": pa.bool_(), "duplicate_of": pa.string(),
+               "similarity": pa.float64(), "pair_class": pa.string(), "pair_reason": pa.string()}
+
+def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None = None,
+                id_column: str | None = None, config: dict | None = None) -> tuple[pd.DataFrame, StageReport]:
+    """Every row plus `cluster_id`, `kept`, `duplicate_of` (the kept row's `id_column` value, else its
+    0-based row number, as text), `similarity`, `pair_class` and `pair_reason`. Equal matching forms are exact
+    duplicates; the rest as in the release pipeline. Earlier rows are kept first."""
+    report = StageReport("dedup")
+    texts = ["" if pd.isna(t) else str(t) for t in frame[text_column]]
+    forms = matching_forms(texts)
+    first: dict[str, int] = {}
+    owner = np.array([first.setdefault(f, i) if f else i for i, f in enumerate(forms)], dtype=np.int64)
+    unique = np.flatnonzero(owner == np.arange(len(forms)))
+    labels = None if label_column is None else [str(frame[label_column].iloc[i]) for i in unique]
+    pairs = find_pairs([texts[i] for i in unique], [forms[i] for i in unique], labels, config)
+    res = resolve(len(unique), pairs, np.arange(len(unique)))
+    position = np.full(len(forms), -1, dtype=np.int64)
+    position[unique] = np.arange(len(unique))
+    near = position[owner]  # each row's representative among the unique forms
+    target = np.where(res.duplicate_of[near] >= 0, unique[np.maximum(res.duplicate_of[near], 0)], owner)
+    exact = owner != np.arange(len(forms))
+    name = cluster_ids(res, [str(i) for i in unique])
+    keys = [str(k) for k in (frame[id_column] if id_column else range(len(frame)))]
+    kept = target == np.arange(len(forms))
+    out = frame.copy()
+    copies = np.bincount(owner, minlength=len(forms))
+    out["cluster_id"] = [name[n] or (cluster_name([str(o)]) if copies[o] > 1 else None) for n, o in zip(near, owner)]
+    out["kept"] = kept
+    out["duplicate_of"] = [None if k else keys[t] for k, t in zip(kept, target)]
+    out["similarity"] = [1.0 if exact[i] else res.similarity[n] for i, n in enumerate(near)]
+    out["pair_class"] = ["exact" if exact[i] else res.pair_class[n] for i, n in enumerate(near)]
+    out["pair_reason"] = ["same matching form" if exact[i] else res.reason[n] for i, n in enumerate(near)]
+    report.counts = {"rows": len(frame), "kept": int(kept.sum()), "exact duplicates": int(exact.sum()),
+                     "near duplicates": int((~kept & ~exact).sum()), "near pairs": len(pairs.a),
+                     **{f"pairs: {c}": int(n) for c, n in pd.Series(pairs.pair_class, dtype=object).value_counts().items()},
+                     "clusters": len({c for c in out["cluster_id"] if c})}
+    return out, report
