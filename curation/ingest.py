@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .normalize import release_text
@@ -152,12 +153,15 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
         yield RawRow(line_no, value)
 
 
-def read_parquet_rows(source: Source) -> list[RawRow]:
+def read_parquet(source: Source) -> pa.Table:
     try:
-        table = pq.read_table(source.path)
+        return pq.read_table(source.path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise SourceError(f"{source.relpath}: not a readable Parquet file ({exc})") from None
-    return [RawRow(index, values) for index, values in enumerate(table.to_pylist(), start=1)]
+
+
+def read_parquet_rows(source: Source) -> list[RawRow]:
+    return [RawRow(index, values) for index, values in enumerate(read_parquet(source).to_pylist(), start=1)]
 
 
 def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:

@@ -4,8 +4,8 @@ offsets into the original text, on a width-folded copy that keeps those offsets.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .normalize import INVISIBLE
 
@@ -25,8 +25,7 @@ def _folded(char: str) -> str:
     return nfkc if len(nfkc) == 1 else char
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: tokenizing is the costly part of classifying near duplicates
     surface: str
     start: int
     end: int
@@ -39,24 +38,48 @@ class Token:
         return self.pos[1] == "固有名詞" and self.pos[2] == "人名"
 
 
+# MeCab writes every word as six tab-separated fields: surface, pos1-3, lemma (the surface for an unknown
+# word) and 1/0 for known/unknown, the last never empty (fugashi strips trailing whitespace). One split of
+# its output and slices of that list are all the Python work per text: per-word objects cost more than
+# MeCab itself. MeCab writes an empty field for UniDic's `*`.
+FORMAT = (r"--output-format-type= --eos-format= "
+          r"--node-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\t1\\t "
+          r"--unk-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\t0\\t")
+
+
 @lru_cache(maxsize=1)
 def tagger():
     import fugashi  # loading the dictionary costs ~0.1 s: only when text is analysed
 
-    return fugashi.Tagger()
+    return fugashi.Tagger(FORMAT)
+
+
+class Words(NamedTuple):
+    """A text's UniDic words as columns."""
+    surface: list[str]
+    pos1: list[str]
+    pos2: list[str]
+    pos3: list[str]
+    lemma: list[str]  # UniDic lemma (殺さ -> 殺す, ころし -> 殺す); the surface for unknown words and numbers
+    known: list[str]  # "1": in the dictionary (garbled or noisy text is mostly unknown words)
+
+
+def words(folded: str) -> Words:
+    fields = tagger().parse(folded).split("\t") if folded and not folded.isspace() else []
+    # UniDic writes loanword lemmas as `プロンプト-prompt`; the part before the hyphen is the lemma.
+    known = fields[5::6]
+    lemma = [x.partition("-")[0] if k == "1" else x for x, k in zip(fields[4::6], known)]
+    return Words(fields[0::6], fields[1::6], fields[2::6], fields[3::6], lemma, known)
 
 
 def tokens(folded: str) -> list[Token]:
     """Tokens of an already width-folded text, with offsets into it."""
     out, position = [], 0
-    for word in tagger()(folded):
-        position += len(word.white_space)
-        feature = word.feature
-        # UniDic writes loanword lemmas as `プロンプト-prompt`; the part before the hyphen is the lemma.
-        lemma = (feature.lemma or word.surface).split("-", 1)[0] if not word.is_unk else word.surface
-        out.append(Token(word.surface, position, position + len(word.surface),
-                         (feature.pos1, feature.pos2, feature.pos3), lemma, not word.is_unk))
-        position += len(word.surface)
+    found = words(folded)
+    for surface, pos1, pos2, pos3, lemma, known in zip(*found):
+        start = folded.find(surface, position)  # MeCab skips only whitespace between words
+        position = start + len(surface)
+        out.append(Token(surface, start, position, (pos1, pos2, pos3), lemma, known == "1"))
     return out
 
 

@@ -2,10 +2,11 @@
 
 1. Candidates: MinHash over character n-grams of the matching form, banded (LSH); numpy, both cores.
 2. Verified: the real Jaccard similarity of the two n-gram sets, at or above the configured threshold.
-3. Classified (fugashi + UniDic on the differing tokens): a `surface` variant (spelling, kana, particles,
-   auxiliaries, punctuation, filler) may be merged; a changed `number`, `negation`, `content` word, a
-   shared `template`, or different `labels` is linked for review and never merged: minimal pairs are the
-   benchmark's items. When unsure, review.
+3. Classified (fugashi + UniDic on the words that differ, tokenized in a window around them): a `surface`
+   variant (spelling, kana, particles, auxiliaries, punctuation, filler) may be merged; a changed `number`,
+   `negation`, `content` word, a shared `template`, or different `labels` is linked for review and never
+   merged: minimal pairs are the benchmark's items. When unsure, review. Steps 2-3 run in two worker
+   processes when there are many candidates; normalizing a long list too.
 4. Grouped: a cluster is every text linked to another; within a cluster only texts joined by surface pairs
    (and no review pair among them) are merged, the first in keep order kept.
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import multiprocessing
+import os
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .japanese import Token, tokens
+from .japanese import Words, words
 from .normalize import matching_forms
 from .report import StageReport
 from .schema import schemas
@@ -34,7 +37,42 @@ from .schema import schemas
 SURFACE = "surface"
 REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
 THREADS = 2  # numpy releases the GIL in the hashing and sorting: two cores are what the machine has
-CHUNK = 1 << 16  # shingles hashed at a time: the (chunk, hashes) block stays in cache
+WORKERS = min(2, os.cpu_count() or 1)  # processes normalizing texts and classifying pairs
+CONTEXT = 8  # shared characters tokenized on each side of where two texts differ
+PARALLEL_PAIRS = 4000  # fewer candidate pairs than this are checked in this process (workers cost more)
+PARALLEL_FORMS = 200_000  # texts normalized in this process below this
+CHUNK = 1 << 12  # shingles hashed at a time: the (hashes, chunk) block stays in cache
+PART = 1 << 14  # forms shingled at a time
+_shared: tuple | None = None  # what forked workers read (inherited, not pickled)
+
+
+# -- worker processes --------------------------------------------------------------------------------
+
+
+def in_workers(job, parts: list, shared: tuple) -> list:
+    """job(part) for every part, in WORKERS forked processes (one process when there is one core), which
+    read `shared` from the memory they inherit: only parts and results are pickled."""
+    global _shared
+    _shared = shared
+    try:
+        if WORKERS < 2:
+            return [job(part) for part in parts]
+        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+            return pool.map(job, parts)
+    finally:
+        _shared = None
+
+
+def forms_of(texts: list[str]) -> list[str]:
+    """Matching forms (normalize.matching_forms), of a long list in worker processes."""
+    if len(texts) < PARALLEL_FORMS:
+        return matching_forms(texts)
+    cuts = np.linspace(0, len(texts), WORKERS * 4 + 1).astype(int)
+    return [f for part in in_workers(forms_job, list(zip(cuts[:-1], cuts[1:])), (texts,)) for f in part]
+
+
+def forms_job(bounds: tuple[int, int]) -> list[str]:
+    return matching_forms(_shared[0][bounds[0]:bounds[1]])
 
 
 @dataclass
@@ -71,26 +109,31 @@ def shingles(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
 def signatures(forms: list[str], config: dict) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signatures (one row per form, rows × bands values) and which forms have any shingle.
     Hash k is a_k·x + b_k mod 2^32 over the (already mixed) 32-bit shingle x: a permutation of 32-bit
-    values, and SIMD-fast in numpy, which 64-bit multiplication is not."""
+    values, and SIMD-fast in numpy, which 64-bit multiplication is not. Forms are shingled a part at a
+    time, so that memory holds the signatures, not every shingle."""
     k = config["rows"] * config["bands"]
     rng = np.random.default_rng(config["seed"])
     a = (rng.integers(0, 2**32, size=k, dtype=np.uint64) | np.uint64(1)).astype(np.uint32)[:, None]
     b = rng.integers(0, 2**32, size=k, dtype=np.uint64).astype(np.uint32)[:, None]
-    values, bounds = shingles(forms, config["shingle"])
-    has = np.diff(bounds) > 0
     out = np.full((len(forms), k), np.iinfo(np.uint32).max, dtype=np.uint32)
-    docs = np.flatnonzero(has)
-    ends = bounds[docs + 1]
-    cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, np.arange(CHUNK, ends[-1], CHUNK)) if len(docs)
-                                     else [], [len(docs)]]).astype(np.int64))
+    has = np.zeros(len(forms), dtype=bool)
 
-    def block(lo: int, hi: int) -> None:  # docs[lo:hi]: whole forms, about CHUNK shingles
-        first = bounds[docs[lo]]
-        hashed = a * values[first:ends[hi - 1]][None, :] + b  # (hashes, shingles): reduceat runs along rows
-        out[docs[lo:hi]] = np.minimum.reduceat(hashed, bounds[docs[lo:hi]] - first, axis=1).T
+    def part(lo: int, hi: int) -> None:  # forms[lo:hi]
+        values, bounds = shingles(forms[lo:hi], config["shingle"])
+        has[lo:hi] = np.diff(bounds) > 0
+        docs = np.flatnonzero(has[lo:hi])
+        if not len(docs):
+            return
+        ends = bounds[docs + 1]
+        cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, np.arange(CHUNK, ends[-1], CHUNK)),
+                                         [len(docs)]]).astype(np.int64))
+        for start, stop in zip(cuts[:-1].tolist(), cuts[1:].tolist()):  # whole forms, about CHUNK shingles
+            first = bounds[docs[start]]
+            hashed = a * values[first:ends[stop - 1]][None, :] + b  # (hashes, shingles): reduceat along rows
+            out[lo + docs[start:stop]] = np.minimum.reduceat(hashed, bounds[docs[start:stop]] - first, axis=1).T
 
     with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(lambda lh: block(*lh), zip(cuts[:-1].tolist(), cuts[1:].tolist())))
+        list(pool.map(lambda lh: part(*lh), [(lo, min(lo + PART, len(forms))) for lo in range(0, len(forms), PART)]))
     return out, has
 
 
@@ -122,25 +165,37 @@ def candidate_pairs(sig: np.ndarray, has: np.ndarray, config: dict) -> np.ndarra
 
 # -- 2. verified -------------------------------------------------------------------------------------
 
-def verify(forms: list[str], sig: np.ndarray, pairs: np.ndarray, config: dict):
-    """(a, b, Jaccard) of the candidates whose real n-gram Jaccard reaches the threshold. The signature
-    estimate first discards candidates far below it (four standard errors), cheaply, in numpy."""
-    n = len(forms)
+def plausible(n: int, sig: np.ndarray, pairs: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of the candidates (a·n + b) whose signature estimate is not far below the threshold (four
+    standard errors): cheap, in numpy, and it discards most candidates before the exact check."""
     a, b = (pairs // np.uint64(n)).astype(np.int64), (pairs % np.uint64(n)).astype(np.int64)
     k = sig.shape[1]
     estimate = np.concatenate([(sig[a[i:i + CHUNK]] == sig[b[i:i + CHUNK]]).mean(axis=1)
                                for i in range(0, len(a), CHUNK)]) if len(a) else np.zeros(0)
     threshold = config["threshold"]
-    plausible = estimate >= threshold - 4 * np.sqrt(threshold * (1 - threshold) / k)
-    a, b = a[plausible], b[plausible]
+    keep = estimate >= threshold - 4 * np.sqrt(threshold * (1 - threshold) / k)
+    return a[keep], b[keep]
+
+
+def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
+    """(a, b, Jaccard) of the pairs whose real n-gram Jaccard reaches the threshold."""
     grams = ngram_sets(config["shingle"])
-    similarity = np.array([jaccard(grams(forms[i]), grams(forms[j])) for i, j in zip(a, b)])
-    keep = similarity >= threshold if len(a) else np.zeros(0, dtype=bool)
+    similarity = np.array([jaccard(grams(forms[i]), grams(forms[j])) for i, j in zip(a.tolist(), b.tolist())])
+    keep = similarity >= config["threshold"] if len(a) else np.zeros(0, dtype=bool)
     return a[keep], b[keep], similarity[keep] if len(a) else np.zeros(0)
 
 
+def verify(forms: list[str], sig: np.ndarray, pairs: np.ndarray, config: dict):
+    """(a, b, Jaccard) of the candidates whose real n-gram Jaccard reaches the threshold."""
+    return verified(forms, *plausible(len(forms), sig, pairs, config), config)
+
+
 def ngram_sets(n: int):
-    return lru_cache(maxsize=1 << 16)(lambda form: frozenset(form[i:i + n] for i in range(max(1, len(form) - n + 1))))
+    """A form's set of character n-grams (the form itself when shorter), built by C-level zip and join."""
+    def grams(form: str) -> frozenset:
+        return frozenset(map("".join, zip(*(form[k:] for k in range(n))))) if len(form) >= n else frozenset([form])
+
+    return lru_cache(maxsize=1 << 16)(grams)
 
 
 def jaccard(x: frozenset, y: frozenset) -> float:
@@ -149,10 +204,42 @@ def jaccard(x: frozenset, y: frozenset) -> float:
 
 # -- 3. classified -----------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1 << 16)
-def words(text: str) -> tuple[Token, ...]:
-    """UniDic tokens compared by lemma where UniDic knows the word (買う = 買わ, ホント = ほんと = 本当)."""
-    return tuple(tokens(unicodedata.normalize("NFKC", text).casefold()))
+def script(char: str) -> int:
+    """The writing a character belongs to (0: none, e.g. punctuation): windows are cut only where it changes."""
+    c = ord(char)
+    if 0x3040 <= c < 0x30A0:
+        return 1  # hiragana
+    if 0x30A0 <= c < 0x3100:
+        return 2  # katakana, ー
+    if 0x3400 <= c < 0xA000 or 0xF900 <= c < 0xFB00 or c == 0x3005:
+        return 3  # kanji, 々
+    return 4 if char.isalnum() else 0
+
+
+def shared_ends(a, b) -> tuple[int, int]:
+    """How many first and how many last items two sequences share (not overlapping)."""
+    n = min(len(a), len(b))
+    head = 0
+    while head < n and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
+def differing_windows(a: str, b: str) -> tuple[str, str]:
+    """Both texts cut to what differs between them plus CONTEXT shared characters on each side, widened to
+    where the writing changes so that no word is cut. Tokenizing is the cost of classifying a pair, and
+    the words UniDic finds where the texts differ do not depend on text further away."""
+    p, s = shared_ends(a, b)
+    start = max(0, p - CONTEXT)
+    while start > 0 and script(a[start - 1]) == script(a[start]) != 0:
+        start -= 1
+    cut = max(0, s - CONTEXT)  # shared characters left off the end
+    while cut > 0 and script(a[-cut - 1]) == script(a[-cut]) != 0:
+        cut -= 1
+    return a[start:len(a) - cut], b[start:len(b) - cut]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -167,38 +254,54 @@ KANA = {**{cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)},
         **str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけあいうえおつやゆよわかけ")}
 
 
-def word_kind(token: Token, config: dict) -> str:
-    if token.pos[1] == "数詞" or any(c.isdigit() for c in token.surface):
+def word_kind(surface: str, pos1: str, pos2: str, lemma: str, config: dict) -> str:
+    if pos2 == "数詞" or any(c.isdigit() for c in surface):
         return "number"
-    if token.lemma in config["negations"] and token.pos[0] in ("助動詞", "形容詞", "接頭辞"):
+    if lemma in config["negations"] and pos1 in ("助動詞", "形容詞", "接頭辞"):
         return "negation"
-    if token.pos[0] in config["function_pos"] or token.pos[1] == config["auxiliary_pos2"]:
+    if pos1 in config["function_pos"] or pos2 == config["auxiliary_pos2"]:
         return SURFACE
     return "content"
 
 
+def changed_words(w: Words, lo: int, hi: int) -> list[tuple[str, str, str, str]]:
+    return list(zip(w.surface[lo:hi], w.pos1[lo:hi], w.pos2[lo:hi], w.lemma[lo:hi]))
+
+
+def differing_words(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes between two word lists, matched after their shared first and last words (the
+    context around what differs), which costs most of the time when done by difflib."""
+    lo, hi = shared_ends(a, b)
+    ma, mb = a[lo:len(a) - hi], b[lo:len(b) - hi]
+    if not ma or not mb or set(ma).isdisjoint(mb):  # one change: what difflib would say, without it
+        return [("replace" if ma and mb else "delete" if ma else "insert", lo, len(a) - hi, lo, len(b) - hi)] \
+            if ma or mb else []
+    middle = difflib.SequenceMatcher(None, ma, mb, autojunk=False).get_opcodes()
+    return [(op, i1 + lo, i2 + lo, j1 + lo, j2 + lo) for op, i1, i2, j1, j2 in middle if op != "equal"]
+
+
 def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     """What differs between two texts, as (class, reason in words)."""
-    ta, tb = words(text_a), words(text_b)
-    ops = difflib.SequenceMatcher(None, [t.lemma for t in ta], [t.lemma for t in tb], autojunk=False).get_opcodes()
+    # Words are compared by lemma where UniDic knows them (買う = 買わ, ホント = ほんと = 本当).
+    folded = (unicodedata.normalize("NFKC", t).casefold() for t in (text_a, text_b))
+    wa, wb = map(words, differing_windows(*folded))
+    ops = differing_words(wa.lemma, wb.lemma)
     fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
     kinds: dict[str, list[str]] = {}
+    content_words = 0
     for op, i1, i2, j1, j2 in ops:
-        if op == "equal":
-            continue
-        left, right = "".join(t.surface for t in ta[i1:i2]), "".join(t.surface for t in tb[j1:j2])
+        left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
         shown = f"{left or '∅'} → {right or '∅'}"
+        changed = [word_kind(*w, config) for w in changed_words(wa, i1, i2) + changed_words(wb, j1, j2)]
+        content_words += changed.count("content")
         if spelling(left) == spelling(right):
             kinds.setdefault(SURFACE, []).append(f"spelling {shown}")
             continue
         if not left.strip() and spelling(right) in fillers or not right.strip() and spelling(left) in fillers:
             kinds.setdefault(SURFACE, []).append(f"filler {shown}")
             continue
-        found = {word_kind(t, config) for t in (*ta[i1:i2], *tb[j1:j2])}
-        for kind in found - {SURFACE} or {SURFACE}:
+        for kind in set(changed) - {SURFACE} or {SURFACE}:
             kinds.setdefault(kind, []).append(shown)
-    content_words = sum(word_kind(t, config) == "content" for op, i1, i2, j1, j2 in ops if op != "equal"
-                        for t in (*ta[i1:i2], *tb[j1:j2]))
     if "content" in kinds and content_words > config["template_words"]:
         kinds["template"] = kinds.pop("content")
     for kind in REVIEW_ORDER:
@@ -208,7 +311,7 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     return SURFACE, "surface variant: " + ("; ".join(kinds.get(SURFACE, [])[:3]) or "punctuation, spaces or width")
 
 
-def classify(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list | None, config: dict):
+def classify_part(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list | None, config: dict):
     """Class and reason of each pair; different labels (when `labels` are given) go to review first."""
     classes, reasons = [], []
     for i, j in zip(a.tolist(), b.tolist()):
@@ -224,14 +327,31 @@ def classify(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list | None
 
 def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
                config: dict | None = None) -> Pairs:
-    """Verified, classified near pairs among texts with distinct matching forms."""
+    """Verified, classified near pairs among texts with distinct matching forms. Many candidates are
+    verified and classified in worker processes: tokenizing is the cost, and MeCab holds the GIL."""
     config = config or schemas().dedup
     if len(forms) < 2:
         return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
     sig, has = signatures(forms, config)
-    a, b, similarity = verify(forms, sig, candidate_pairs(sig, has, config), config)
-    classes, reasons = classify(texts, a, b, labels, config)
-    return Pairs(a, b, similarity, classes, reasons)
+    a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
+    del sig
+    if len(a) < PARALLEL_PAIRS:
+        parts = [near_part(texts, forms, labels, config, a, b)]
+    else:
+        parts = in_workers(near_job, np.array_split(np.stack([a, b], axis=1), WORKERS * 8),
+                           (texts, forms, labels, config))
+    return Pairs(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                 np.concatenate([p[2] for p in parts]), [c for p in parts for c in p[3]],
+                 [r for p in parts for r in p[4]])
+
+
+def near_job(pairs: np.ndarray):
+    return near_part(*_shared, pairs[:, 0], pairs[:, 1])
+
+
+def near_part(texts: list[str], forms: list[str], labels: list | None, config: dict, a: np.ndarray, b: np.ndarray):
+    a, b, similarity = verified(forms, a, b, config)
+    return (a, b, similarity, *classify_part(texts, a, b, labels, config))
 
 
 # -- 4. grouped --------------------------------------------------------------------------------------
@@ -445,32 +565,42 @@ def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None 
     0-based row number, as text), `similarity`, `pair_class` and `pair_reason`. Equal matching forms are exact
     duplicates; the rest as in the release pipeline. Earlier rows are kept first."""
     report = StageReport("dedup")
-    texts = ["" if pd.isna(t) else str(t) for t in frame[text_column]]
-    forms = matching_forms(texts)
-    first: dict[str, int] = {}
-    owner = np.array([first.setdefault(f, i) if f else i for i, f in enumerate(forms)], dtype=np.int64)
-    unique = np.flatnonzero(owner == np.arange(len(forms)))
-    labels = None if label_column is None else [str(frame[label_column].iloc[i]) for i in unique]
+    texts = frame[text_column].fillna("").astype(str).tolist()
+    forms = forms_of(texts)
+    n = len(forms)
+    codes = pd.factorize(pd.Series(forms, dtype=object))[0]
+    empty = np.flatnonzero(np.array([not f for f in forms], dtype=bool))
+    codes[empty] = codes.max(initial=0) + 1 + np.arange(len(empty))  # an empty form duplicates nothing
+    _, first = np.unique(codes, return_index=True)
+    owner = first[np.unique(codes, return_inverse=True)[1]]  # each row's first row with its form
+    unique = np.flatnonzero(owner == np.arange(n))
+    labels = None if label_column is None else frame[label_column].astype(str).to_numpy()[unique].tolist()
     pairs = find_pairs([texts[i] for i in unique], [forms[i] for i in unique], labels, config)
+    del texts, forms
     res = resolve(len(unique), pairs, np.arange(len(unique)))
-    position = np.full(len(forms), -1, dtype=np.int64)
+    position = np.full(n, -1, dtype=np.int64)
     position[unique] = np.arange(len(unique))
     near = position[owner]  # each row's representative among the unique forms
     target = np.where(res.duplicate_of[near] >= 0, unique[np.maximum(res.duplicate_of[near], 0)], owner)
-    exact = owner != np.arange(len(forms))
-    name = cluster_ids(res, [str(i) for i in unique])
-    keys = [str(k) for k in (frame[id_column] if id_column else range(len(frame)))]
-    kept = target == np.arange(len(forms))
+    exact = owner != np.arange(n)
+    kept = target == np.arange(n)
+    cluster = np.array(cluster_ids(res, [str(i) for i in unique]), dtype=object)[near]
+    copied = np.flatnonzero(np.bincount(owner, minlength=n) > 1)  # rows with exact copies, not near others
+    alone = copied[np.equal(cluster[copied], None)]
+    exact_names = np.array([None, *(cluster_name([str(o)]) for o in alone)], dtype=object)
+    lookup = np.zeros(n, dtype=np.int64)
+    lookup[alone] = np.arange(1, len(alone) + 1)
+    cluster = np.where(np.equal(cluster, None), exact_names[lookup[owner]], cluster)
+    keys = frame[id_column].astype(str).to_numpy() if id_column else np.arange(n).astype(str).astype(object)
     out = frame.copy()
-    copies = np.bincount(owner, minlength=len(forms))
-    out["cluster_id"] = [name[n] or (cluster_name([str(o)]) if copies[o] > 1 else None) for n, o in zip(near, owner)]
+    out["cluster_id"] = cluster
     out["kept"] = kept
-    out["duplicate_of"] = [None if k else keys[t] for k, t in zip(kept, target)]
-    out["similarity"] = [1.0 if exact[i] else res.similarity[n] for i, n in enumerate(near)]
-    out["pair_class"] = ["exact" if exact[i] else res.pair_class[n] for i, n in enumerate(near)]
-    out["pair_reason"] = ["same matching form" if exact[i] else res.reason[n] for i, n in enumerate(near)]
+    out["duplicate_of"] = np.where(kept, None, keys[target].astype(object))
+    out["similarity"] = np.where(exact, 1.0, np.array(res.similarity, dtype=object)[near])
+    out["pair_class"] = np.where(exact, "exact", np.array(res.pair_class, dtype=object)[near])
+    out["pair_reason"] = np.where(exact, "same matching form", np.array(res.reason, dtype=object)[near])
     report.counts = {"rows": len(frame), "kept": int(kept.sum()), "exact duplicates": int(exact.sum()),
                      "near duplicates": int((~kept & ~exact).sum()), "near pairs": len(pairs.a),
                      **{f"pairs: {c}": int(n) for c, n in pd.Series(pairs.pair_class, dtype=object).value_counts().items()},
-                     "clusters": len({c for c in out["cluster_id"] if c})}
+                     "clusters": int(out["cluster_id"].nunique())}
     return out, report

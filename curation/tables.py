@@ -4,6 +4,7 @@ the output must hold every input row, so none may be skipped."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import SourceError
-from .ingest import read_rows
+from .ingest import read_parquet, read_rows
 from .sources import Source
 
 
@@ -20,19 +21,22 @@ def read_table(path: Path, text_column: str) -> pd.DataFrame:
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     source = Source(index=0, name=path.name, path=path, relpath=str(path), format="table", origin="", license="")
-    header, rows = read_rows(source)
-    records = []
-    for raw in rows:
-        if raw.problem:
-            raise SourceError(f"{path} {'row' if header is not None else 'line'} {raw.row}: {raw.problem}")
-        if raw.values is not None:
-            records.append(raw.values)
-    table = pd.DataFrame.from_records(records, columns=header) if header is not None else pd.DataFrame(records)
+    if path.suffix.lower() == ".parquet":  # typed columns, no bad rows: read whole, not row by row
+        table = read_parquet(source).to_pandas()
+    else:
+        header, rows = read_rows(source)
+        records = []
+        for raw in rows:
+            if raw.problem:
+                raise SourceError(f"{path} {'row' if header is not None else 'line'} {raw.row}: {raw.problem}")
+            if raw.values is not None:
+                records.append(raw.values)
+        table = pd.DataFrame.from_records(records, columns=header) if header is not None else pd.DataFrame(records)
     if text_column not in table.columns:
         shown = ", ".join(map(str, table.columns[:20])) or "none"
         raise SourceError(f"{path}: no column {text_column!r} (columns: {shown}); choose one with --text-column")
     for position, text in enumerate(table[text_column], start=1):
-        if text is not None and not isinstance(text, str):
+        if text is not None and not isinstance(text, str) and not (isinstance(text, float) and math.isnan(text)):
             raise SourceError(f"{path} record {position}, {text_column}: not text ({text!r})")
     return table
 
