@@ -32,7 +32,6 @@ REPO = HERE.parent
 CORPUS = REPO.parent / "shared" / "bench" / "aozora_sentences.parquet"
 KINDS = ["width", "punct", "space", "kana", "edit1", "edit2", "edit3", "combo"]
 SEEDED = 0.04  # share of base texts given one variant of each kind; as many minimal pairs
-PEER_SIZES = {10_000, 50_000}
 
 
 # -- corpus ------------------------------------------------------------------------------------------
@@ -205,13 +204,16 @@ def peer_clusters(path: Path, out: Path, peer: str) -> None:
 
 
 def measure(tool: str, path: Path, out: Path) -> dict:
-    """Runs one tool in a fresh process: seconds and peak memory."""
+    """Runs one tool in a fresh process: seconds, its peak memory, and the largest peak of the worker
+    processes it forked (their resident pages, most of them shared with the parent: an upper bound)."""
     code = (f"import sys, time, resource, json; sys.path.insert(0, {str(HERE)!r}); import bench_dedup as b; "
             f"from pathlib import Path; t = time.perf_counter(); "
             f"(b.run_ours if {tool!r} == 'ours' else lambda p, o: b.peer_clusters(p, o, {tool!r}))"
             f"(Path({str(path)!r}), Path({str(out)!r})); "
             f"peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
-            f"print(json.dumps({{'seconds': time.perf_counter() - t, 'peak_mb': int(peak) / 1024}}))")
+            f"worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+            f"print(json.dumps({{'seconds': time.perf_counter() - t, 'peak_mb': int(peak) / 1024, "
+            f"'worker_peak_mb': worker / 1024}}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -267,8 +269,6 @@ def main() -> None:
         build(n, base, path)
         truth = pd.read_parquet(path)
         for tool in ["ours", "rensa", "datasketch"]:
-            if tool != "ours" and n not in PEER_SIZES:
-                continue
             out = work / f"{tool}-{n}.parquet"
             m = measure(tool, path, out)
             rows.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})

@@ -357,20 +357,18 @@ def near_part(texts: list[str], forms: list[str], labels: list | None, config: d
 # -- 4. grouped --------------------------------------------------------------------------------------
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Connected components (union-find): the smallest position of each position's component."""
-    parent = list(range(n))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for x, y in zip(a.tolist(), b.tolist()):
-        rx, ry = root(x), root(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
-    return np.array([root(x) for x in range(n)], dtype=np.int64)
+    """Connected components: the smallest position of each position's component. Labels spread along the
+    pairs and jump to their label's label until nothing changes (clusters are small: a few rounds)."""
+    label = np.arange(n)
+    while True:
+        smaller = np.minimum(label[a], label[b])
+        spread = label.copy()
+        np.minimum.at(spread, a, smaller)
+        np.minimum.at(spread, b, smaller)
+        spread = spread[spread]
+        if np.array_equal(spread, label):
+            return label
+        label = spread
 
 
 @dataclass
@@ -396,29 +394,29 @@ def resolve(n: int, pairs: Pairs, rank: np.ndarray, fixed: np.ndarray | None = N
     review = ~surface
     unsure = set(group[pairs.a[review]][group[pairs.a[review]] == group[pairs.b[review]]].tolist())
     group = np.where(np.isin(group, list(unsure)), np.arange(n), group)
-    duplicate_of = np.full(n, -1, dtype=np.int64)
-    keeper: dict[int, int] = {}
-    for pos in np.argsort(rank, kind="stable").tolist():
-        g = int(group[pos])
-        if g in keeper:
-            duplicate_of[pos] = keeper[g]
-        else:
-            keeper[g] = pos
+    order = np.argsort(rank, kind="stable")
+    _, first = np.unique(group[order], return_index=True)
+    keeper = np.zeros(n, dtype=np.int64)
+    keeper[group[order[first]]] = order[first]  # each group's first position in keep order
+    duplicate_of = np.where(keeper[group] != np.arange(n), keeper[group], -1)
     linked = np.zeros(n, dtype=bool)
     linked[pairs.a] = linked[pairs.b] = True
-    best: dict[int, tuple] = {}
-    for x, y, s, c, r in zip(pairs.a.tolist(), pairs.b.tolist(), pairs.similarity.tolist(),
-                             pairs.pair_class, pairs.reason):
-        for me, other in ((x, y), (y, x)):
-            priority = (duplicate_of[me] == other, s)  # the pair with the kept text first, then closest
-            if me not in best or priority > best[me][0]:
-                best[me] = (priority, s, c, r)
+    # Each position's pair to show: the one with the text it duplicates, else the closest, else the first.
+    me, other = np.concatenate([pairs.a, pairs.b]), np.concatenate([pairs.b, pairs.a])
+    seq = np.concatenate([np.arange(len(pairs.a)) * 2, np.arange(len(pairs.a)) * 2 + 1])
+    similarity = np.concatenate([pairs.similarity, pairs.similarity])
+    order = np.lexsort((seq, -similarity, duplicate_of[me] != other, me))
+    _, first = np.unique(me[order], return_index=True)
+    chosen = np.full(n, -1, dtype=np.int64)
+    chosen[me[order[first]]] = seq[order[first]] // 2
+    classes = np.array([*pairs.pair_class, None], dtype=object)[chosen]
+    reasons = np.array([*pairs.reason, None], dtype=object)[chosen]
     return Resolution(
-        cluster=[int(cluster[i]) if linked[i] else None for i in range(n)],
+        cluster=[int(c) if l else None for c, l in zip(cluster.tolist(), linked.tolist())],
         duplicate_of=duplicate_of,
-        similarity=[round(best[i][1], 4) if i in best else None for i in range(n)],
-        pair_class=[best[i][2] if i in best else None for i in range(n)],
-        reason=[best[i][3] if i in best else None for i in range(n)],
+        similarity=[None if c < 0 else round(float(pairs.similarity[c]), 4) for c in chosen.tolist()],
+        pair_class=classes.tolist(),
+        reason=reasons.tolist(),
     )
 
 
