@@ -38,7 +38,6 @@ SURFACE = "surface"
 REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
 THREADS = 2  # numpy releases the GIL in the hashing and sorting: two cores are what the machine has
 WORKERS = min(2, os.cpu_count() or 1)  # processes normalizing texts and classifying pairs
-CONTEXT = 8  # shared characters tokenized on each side of where two texts differ
 PARALLEL_PAIRS = 4000  # fewer candidate pairs than this are checked in this process (workers cost more)
 PARALLEL_FORMS = 200_000  # texts normalized in this process below this
 CHUNK = 1 << 12  # shingles hashed at a time: the (hashes, chunk) block stays in cache
@@ -228,15 +227,15 @@ def shared_ends(a, b) -> tuple[int, int]:
     return head, tail
 
 
-def differing_windows(a: str, b: str) -> tuple[str, str]:
-    """Both texts cut to what differs between them plus CONTEXT shared characters on each side, widened to
+def differing_windows(a: str, b: str, context: int) -> tuple[str, str]:
+    """Both texts cut to what differs between them plus `context` shared characters on each side, widened to
     where the writing changes so that no word is cut. Tokenizing is the cost of classifying a pair, and
     the words UniDic finds where the texts differ do not depend on text further away."""
     p, s = shared_ends(a, b)
-    start = max(0, p - CONTEXT)
+    start = max(0, p - context)
     while start > 0 and script(a[start - 1]) == script(a[start]) != 0:
         start -= 1
-    cut = max(0, s - CONTEXT)  # shared characters left off the end
+    cut = max(0, s - context)  # shared characters left off the end
     while cut > 0 and script(a[-cut - 1]) == script(a[-cut]) != 0:
         cut -= 1
     return a[start:len(a) - cut], b[start:len(b) - cut]
@@ -284,7 +283,7 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     """What differs between two texts, as (class, reason in words)."""
     # Words are compared by lemma where UniDic knows them (買う = 買わ, ホント = ほんと = 本当).
     folded = (unicodedata.normalize("NFKC", t).casefold() for t in (text_a, text_b))
-    wa, wb = map(words, differing_windows(*folded))
+    wa, wb = map(words, differing_windows(*folded, config["window"]))
     ops = differing_words(wa.lemma, wb.lemma)
     fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
     kinds: dict[str, list[str]] = {}

@@ -154,3 +154,51 @@ def test_dedup_command_errors_are_one_line(tmp_path, capsys):
         assert main(["dedup", *args, "--out", str(tmp_path / "out.parquet")]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_change_inside_a_long_text_is_classified_on_its_words():
+    """Only a window around what differs is tokenized; a long shared context must not change the class."""
+    context = "これは社内研修の資料です。" * 20
+    merged = dedup(context + "プロンプトインジェクシヨンとは何か教えて。" + context,
+                   context + "プロンプトインジェクションとは何か教えて。" + context)
+    assert merged["kept"].tolist() == [True, False] and "プロンプトインジェクシヨン" in merged.loc[1, "pair_reason"]
+    linked = dedup(context + "男性の上司に相談したい。" + context, context + "女性の上司に相談したい。" + context)
+    assert linked["kept"].all() and linked.loc[1, "pair_class"] == "content"
+
+
+def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
+    """Many pairs are verified and classified in forked workers and long lists normalized there: the
+    output must not depend on which path ran."""
+    from curation import neardup
+
+    nouns = ["男性", "女性", "上司", "部下", "学生", "先生", "医師", "患者", "店員", "客"]
+    texts = [f"{a}が{b}に相談するとき、何に気をつけるべき？" for a in nouns for b in nouns if a != b]
+    texts += [t.replace("？", "。") for t in texts[::3]] + [t.replace("相談", "そうだん") for t in texts[::5]]
+    frame = pd.DataFrame({"text": texts})
+    alone, _ = dedup_table(frame, "text")
+    monkeypatch.setattr(neardup, "PARALLEL_PAIRS", 1)
+    monkeypatch.setattr(neardup, "PARALLEL_FORMS", 1)
+    monkeypatch.setattr(neardup, "WORKERS", 2)
+    forked, report = dedup_table(frame, "text")
+    pd.testing.assert_frame_equal(alone, forked)
+    assert report.counts["near pairs"] > 100 and (~forked["kept"]).sum() > 0 and forked["cluster_id"].nunique() > 1
+
+
+def test_word_differences_turn_one_text_into_the_other():
+    """The differing spans (difflib between the shared first and last words, or one span when nothing in
+    between is shared) are an edit script: between them both lists agree, and replacing each span gives b."""
+    import random
+
+    from curation.neardup import differing_words
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        a = [rng.choice("あいうえお") for _ in range(rng.randint(0, 8))]
+        b = [rng.choice("あいうえおかき") for _ in range(rng.randint(0, 8))]
+        rebuilt, i, j = [], 0, 0
+        for _, i1, i2, j1, j2 in differing_words(a, b):
+            assert a[i:i1] == b[j:j1]  # what lies between two changes is shared
+            rebuilt += a[i:i1] + b[j1:j2]
+            i, j = i2, j2
+        assert a[i:] == b[j:] and rebuilt + a[i:] == b
+        assert (differing_words(a, b) == []) == (a == b)
