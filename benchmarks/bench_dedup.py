@@ -52,7 +52,7 @@ def base_texts(work: Path) -> list[str]:
     forms = matching_forms(texts)
     loose = {**schemas().dedup, "threshold": 0.25, "rows": 3, "bands": 48}
     sig, has = nd.signatures(forms, loose)
-    a, b, _ = nd.verify(forms, sig, nd.candidate_pairs(sig, has, loose), loose)
+    a, b, _ = nd.verified(forms, *nd.plausible(len(forms), sig, nd.candidate_pairs(sig, has, loose), loose), loose)
     near = set(a.tolist()) | set(b.tolist())
     seen: set[str] = set()
     clean = [t for i, (t, f) in enumerate(zip(texts, forms)) if i not in near and f and not (f in seen or seen.add(f))]

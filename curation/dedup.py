@@ -47,7 +47,8 @@ def collapse_exact(table: pd.DataFrame, history: History | None = None, judged: 
     table.loc[ok, "match_form"] = matching_forms(table.loc[ok, "text"].tolist())
     released = history.by_form() if history else {}
     earlier = [released.get(form, []) for form in table["match_form"]]
-    table["released_in"] = [recs[0]["release"] if recs else len(released) + 1 for recs in earlier]
+    after_every_release = len(history.releases) + 1 if history else 1
+    table["released_in"] = [recs[0]["release"] if recs else after_every_release for recs in earlier]
     table["released_text"] = [any(r["text"] == t for r in recs) for recs, t in zip(earlier, table["text"])]
     if judged:
         table["annotated"] = table["annotated"].astype(bool) | pd.Series(

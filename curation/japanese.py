@@ -68,8 +68,9 @@ def words(folded: str) -> Words:
     fields = tagger().parse(folded).split("\t") if folded and not folded.isspace() else []
     # UniDic writes loanword lemmas as `プロンプト-prompt`; the part before the hyphen is the lemma.
     known = fields[5::6]
-    lemma = [x.partition("-")[0] if k == "1" else x for x, k in zip(fields[4::6], known)]
-    return Words(fields[0::6], fields[1::6], fields[2::6], fields[3::6], lemma, known)
+    surface = fields[0::6]
+    lemma = [(x or s).partition("-")[0] if k == "1" else x for x, s, k in zip(fields[4::6], surface, known)]
+    return Words(surface, fields[1::6], fields[2::6], fields[3::6], lemma, known)
 
 
 def tokens(folded: str) -> list[Token]:

@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import multiprocessing
 import os
+import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,14 +31,15 @@ import pandas as pd
 import pyarrow as pa
 
 from .japanese import Words, words
-from .normalize import matching_forms
+from .normalize import THOUSANDS, matching_forms
 from .report import StageReport
 from .schema import schemas
 
 SURFACE = "surface"
 REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
-THREADS = 2  # numpy releases the GIL in the hashing and sorting: two cores are what the machine has
-WORKERS = min(2, os.cpu_count() or 1)  # processes normalizing texts and classifying pairs
+CORES = min(4, os.cpu_count() or 1)
+THREADS = CORES  # numpy releases the GIL in the hashing and sorting
+WORKERS = CORES  # processes normalizing texts, verifying and classifying pairs (MeCab holds the GIL)
 PARALLEL_PAIRS = 4000  # fewer candidate pairs than this are checked in this process (workers cost more)
 PARALLEL_FORMS = 200_000  # texts normalized in this process below this
 CHUNK = 1 << 12  # shingles hashed at a time: the (hashes, chunk) block stays in cache
@@ -184,17 +186,12 @@ def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
     return a[keep], b[keep], similarity[keep] if len(a) else np.zeros(0)
 
 
-def verify(forms: list[str], sig: np.ndarray, pairs: np.ndarray, config: dict):
-    """(a, b, Jaccard) of the candidates whose real n-gram Jaccard reaches the threshold."""
-    return verified(forms, *plausible(len(forms), sig, pairs, config), config)
-
-
 def ngram_sets(n: int):
     """A form's set of character n-grams (the form itself when shorter), built by C-level zip and join."""
     def grams(form: str) -> frozenset:
         return frozenset(map("".join, zip(*(form[k:] for k in range(n))))) if len(form) >= n else frozenset([form])
 
-    return lru_cache(maxsize=1 << 16)(grams)
+    return lru_cache(maxsize=1 << 12)(grams)  # pairs come sorted by their first text: a small cache hits
 
 
 def jaccard(x: frozenset, y: frozenset) -> float:
@@ -229,8 +226,9 @@ def shared_ends(a, b) -> tuple[int, int]:
 
 def differing_windows(a: str, b: str, context: int) -> tuple[str, str]:
     """Both texts cut to what differs between them plus `context` shared characters on each side, widened to
-    where the writing changes so that no word is cut. Tokenizing is the cost of classifying a pair, and
-    the words UniDic finds where the texts differ do not depend on text further away."""
+    where the writing changes (so a katakana or kanji word is not cut; a window may start at a word's
+    okurigana, which is the same in both texts). Tokenizing is the cost of classifying a pair, and the
+    words UniDic finds where the texts differ do not depend on text further away."""
     p, s = shared_ends(a, b)
     start = max(0, p - context)
     while start > 0 and script(a[start - 1]) == script(a[start]) != 0:
@@ -243,14 +241,21 @@ def differing_windows(a: str, b: str, context: int) -> tuple[str, str]:
 
 @lru_cache(maxsize=1 << 16)
 def spelling(surface: str) -> str:
-    """Kana spelled alike, punctuation and spaces ignored: katakana as hiragana, small kana as large
-    (シヨン = ション; old texts write ゐた, あつた)."""
+    """Kana spelled alike, punctuation and spaces ignored: katakana as hiragana, small katakana as large
+    (シヨン = ション, a typo). Small hiragana stay: びょういん (病院) is not びよういん (美容院)."""
     folded = unicodedata.normalize("NFKC", surface).casefold().translate(KANA)
     return "".join(c for c in folded if c.isalnum() or c == "ー")
 
 
 KANA = {**{cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)},
-        **str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけあいうえおつやゆよわかけ")}
+        **str.maketrans("ァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけ")}
+NUMBER = re.compile(r"[0-9]+(?:[^\w]+[0-9]+)*")
+
+
+def numbers(folded: str) -> list[str]:
+    """The numbers in a text as the matching form reads them: separators between digits kept (1.5 is not
+    15), spaces and thousands commas dropped."""
+    return [re.sub(r"\s", "", THOUSANDS.sub("", n)) for n in NUMBER.findall(folded)]
 
 
 def word_kind(surface: str, pos1: str, pos2: str, lemma: str, config: dict) -> str:
@@ -258,6 +263,8 @@ def word_kind(surface: str, pos1: str, pos2: str, lemma: str, config: dict) -> s
         return "number"
     if lemma in config["negations"] and pos1 in ("助動詞", "形容詞", "接頭辞"):
         return "negation"
+    if lemma in config["meaning_auxiliaries"] and pos1 == "助動詞":
+        return "content"
     if pos1 in config["function_pos"] or pos2 == config["auxiliary_pos2"]:
         return SURFACE
     return "content"
@@ -282,8 +289,9 @@ def differing_words(a: list[str], b: list[str]) -> list[tuple[str, int, int, int
 def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     """What differs between two texts, as (class, reason in words)."""
     # Words are compared by lemma where UniDic knows them (買う = 買わ, ホント = ほんと = 本当).
-    folded = (unicodedata.normalize("NFKC", t).casefold() for t in (text_a, text_b))
-    wa, wb = map(words, differing_windows(*folded, config["window"]))
+    window_a, window_b = differing_windows(*(unicodedata.normalize("NFKC", t).casefold() for t in (text_a, text_b)),
+                                           config["window"])
+    wa, wb = words(window_a), words(window_b)
     ops = differing_words(wa.lemma, wb.lemma)
     fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
     kinds: dict[str, list[str]] = {}
@@ -301,13 +309,16 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
             continue
         for kind in set(changed) - {SURFACE} or {SURFACE}:
             kinds.setdefault(kind, []).append(shown)
+    if "number" not in kinds and numbers(window_a) != numbers(window_b):  # 1.5錠 / 15錠: only a separator
+        kinds["number"] = [f"{' '.join(numbers(window_a)) or '∅'} → {' '.join(numbers(window_b)) or '∅'}"]
     if "content" in kinds and content_words > config["template_words"]:
         kinds["template"] = kinds.pop("content")
     for kind in REVIEW_ORDER:
         if kind in kinds:
             return kind, f"{kind} changed: " + "; ".join(kinds[kind][:3]) if kind != "template" else \
                 "shared template, different words: " + "; ".join(kinds[kind][:3])
-    return SURFACE, "surface variant: " + ("; ".join(kinds.get(SURFACE, [])[:3]) or "punctuation, spaces or width")
+    return SURFACE, "surface variant: " + ("; ".join(kinds.get(SURFACE, [])[:3]) or
+                                   "the same words (UniDic lemmas), written differently")
 
 
 def classify_part(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list | None, config: dict):
@@ -326,8 +337,9 @@ def classify_part(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list |
 
 def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
                config: dict | None = None) -> Pairs:
-    """Verified, classified near pairs among texts with distinct matching forms. Many candidates are
-    verified and classified in worker processes: tokenizing is the cost, and MeCab holds the GIL."""
+    """Verified, classified near pairs among texts (distinct matching forms, or different labels). Many
+    candidates are verified and classified in worker processes: tokenizing is the cost, and MeCab holds
+    the GIL."""
     config = config or schemas().dedup
     if len(forms) < 2:
         return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
@@ -565,7 +577,10 @@ def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None 
     texts = frame[text_column].fillna("").astype(str).tolist()
     forms = forms_of(texts)
     n = len(forms)
-    codes = pd.factorize(pd.Series(forms, dtype=object))[0]
+    # Rows with the same form are exact duplicates, unless their labels differ: those are only linked.
+    keyed = forms if label_column is None else [f"{f}\x00{label}" for f, label in
+                                                 zip(forms, frame[label_column].astype(str))]
+    codes = pd.factorize(pd.Series(keyed, dtype=object))[0]
     empty = np.flatnonzero(np.array([not f for f in forms], dtype=bool))
     codes[empty] = codes.max(initial=0) + 1 + np.arange(len(empty))  # an empty form duplicates nothing
     _, first = np.unique(codes, return_index=True)

@@ -63,10 +63,11 @@ def assign_splits(records: pd.DataFrame, earlier_split: dict[str, str],
         tally = counts.setdefault(stratum, [0, 0])
         if known:
             if len(set(known)) > 1:
-                report.problems.append(f"pair {', '.join(ids[i] for i in unit)} was released in different splits; "
-                                       "each keeps its split (an item never leaves test)")
+                report.problems.append(f"linked items {', '.join(ids[i] for i in unit)} (a contrast pair or a "
+                                       "near-duplicate cluster) were released in different splits; each keeps its "
+                                       "split (an item never leaves test)")
             for i in unit:
-                # Stability first; a new member joins its pair's split (test if the pair was split).
+                # Stability first; a new member joins its unit's split (test if the unit was split).
                 split[i] = earlier_split.get(ids[i], test if test in known else known[0])
                 tally[0] += split[i] == test
                 tally[1] += 1

@@ -22,7 +22,8 @@ def read_table(path: Path, text_column: str) -> pd.DataFrame:
         raise SourceError(f"{path}: no such file")
     source = Source(index=0, name=path.name, path=path, relpath=str(path), format="table", origin="", license="")
     if path.suffix.lower() == ".parquet":  # typed columns, no bad rows: read whole, not row by row
-        table = read_parquet(source).to_pandas()
+        # Every column as a column (not a stored index); integer ids with gaps stay integers.
+        table = read_parquet(source).to_pandas(ignore_metadata=True, integer_object_nulls=True)
     else:
         header, rows = read_rows(source)
         records = []

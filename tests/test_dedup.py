@@ -110,3 +110,11 @@ def test_quarantined_records_are_never_deduplicated():
     )
     out, _ = collapse_exact(table)
     assert out["outcome"].tolist() == ["kept", "quarantined"]
+
+
+def test_of_released_ids_sharing_a_form_a_prompt_keeps_its_own_text_s_id_else_the_earliest():
+    from curation.ids import carried
+
+    earlier = [{"id": "jt-a", "text": "AIとは?"}, {"id": "jt-b", "text": "ＡＩとは？"}]  # earliest release first
+    assert carried("ＡＩとは？", earlier)["id"] == "jt-b"
+    assert carried("AI とは", earlier)["id"] == "jt-a"
