@@ -6,8 +6,10 @@ setting: threshold 0.25, 3 rows × 48 bands), then seeded with variants of known
 spaces, kana swap, 1/2/3-character edits, a combination) and minimal pairs (one noun swapped for another
 noun), so every figure is exact. Sizes above the cleaned base repeat it with a fixed code-point rotation of
 kanji and kana per copy (the same length and shingle statistics, no shared shingles between copies).
-Each measurement runs in a fresh process (its own peak memory: VmHWM, which exec resets, unlike ru_maxrss). Peers get the same matching
-form, character 2-grams, 128 hashes and threshold 0.4; they merge every cluster (no classification).
+Each measurement runs in a fresh process (its own peak memory: VmHWM, which exec resets, unlike ru_maxrss).
+Peers get the same matching form, character 2-grams, 128 hashes and threshold 0.4; they merge every cluster
+(no classification). `ours-detect` is our candidate search and exact verification alone, merging every
+cluster like the peers: the same work as theirs, to separate search speed from the cost of classifying.
 
     make bench                          # writes benchmarks/results-dedup.md
     make bench DEDUP_SIZES=10000,50000  # quicker
@@ -170,8 +172,19 @@ def peer_clusters(path: Path, out: Path, peer: str) -> None:
     from curation.normalize import matching_forms
 
     texts = pd.read_parquet(path, columns=["text"])["text"].tolist()
-    grams = [[f[i:i + 2] for i in range(max(1, len(f) - 1))] for f in matching_forms(texts)]
-    pairs: list[tuple[int, int]] = []
+    if peer == "ours-detect":  # our candidate search and exact verification alone, merging like the peers
+        from curation import neardup as nd
+        from curation.schema import schemas
+
+        config = schemas().dedup
+        forms = nd.forms_of(texts)
+        sig, has = nd.signatures(forms, config)
+        a, b, _ = nd.verified(forms, *nd.plausible(len(forms), sig, nd.candidate_pairs(sig, has, config), config),
+                              config)
+        pairs = list(zip(a.tolist(), b.tolist()))
+        grams = []
+    else:
+        grams = [[f[i:i + 2] for i in range(max(1, len(f) - 1))] for f in matching_forms(texts)]
     if peer == "datasketch":
         from datasketch import MinHash, MinHashLSH
 
@@ -183,7 +196,7 @@ def peer_clusters(path: Path, out: Path, peer: str) -> None:
             lsh.insert(i, m)
             hashes.append(m)
         pairs = [(i, j) for i, m in enumerate(hashes) for j in lsh.query(m) if j > i]
-    else:
+    elif peer == "rensa":
         from rensa import RMinHash, RMinHashLSH
 
         lsh = RMinHashLSH(threshold=0.4, num_perm=128, num_bands=32)
@@ -268,7 +281,7 @@ def main() -> None:
         path = work / f"corpus-{n}.parquet"
         build(n, base, path)
         truth = pd.read_parquet(path)
-        for tool in ["ours", "rensa", "datasketch"]:
+        for tool in ["ours", "ours-detect", "rensa", "datasketch"]:
             out = work / f"{tool}-{n}.parquet"
             m = measure(tool, path, out)
             rows.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
@@ -279,8 +292,11 @@ def main() -> None:
 
 def write_results(speed: pd.DataFrame, qual: pd.DataFrame, base: int) -> None:
     ours = speed[speed["tool"] == "ours"].set_index("texts")["texts/s"]
+    detect = speed[speed["tool"] == "ours-detect"].set_index("texts")["texts/s"]
     speed["ours ×"] = [ours[t] / r if tool != "ours" else 1.0 for t, tool, r in
                        zip(speed["texts"], speed["tool"], speed["texts/s"])]
+    speed["ours-detect ×"] = [detect[t] / r if tool in ("rensa", "datasketch") else None for t, tool, r in
+                              zip(speed["texts"], speed["tool"], speed["texts/s"])]
     lines = ["# Near-duplicate benchmark", "",
              f"Machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, shared with "
              "other work (timings are noisy). Cleaned base: "
