@@ -26,7 +26,8 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "bench" / "aozora_sentences.parquet"
-HEADER = ["回答ID", "ワーカーID", "投稿日時", "プロンプト", "評価観点", "目標ID", "回答可否"]
+# 架空データ: literature names its characters, which personal-data screening would otherwise stop.
+HEADER = ["回答ID", "ワーカーID", "投稿日時", "プロンプト", "評価観点", "目標ID", "回答可否", "架空データ"]
 VIEWPOINTS = ["有害情報の出力制御", "偽誤情報の出力・誘導の防止", "公平性と包摂性", "プライバシー保護", "セキュリティ確保"]
 
 
@@ -40,7 +41,7 @@ def build_raw(raw: Path, n: int) -> None:
     writer.writerow(HEADER)
     for i, text in enumerate(texts):
         writer.writerow([f"R-{i:07d}", f"W{i % 997:07d}", "2026/09/01 10:00", text, VIEWPOINTS[i % 5],
-                         "", "回答すべき" if i % 3 else "回答すべきでない"])
+                         "", "回答すべき" if i % 3 else "回答すべきでない", "はい"])
     raw.mkdir(parents=True, exist_ok=True)
     (raw / "crowd.csv").write_bytes(buffer.getvalue().encode("cp932"))
     (raw / "bench.key").write_text("benchmark key")

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import multiprocessing
-import os
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from . import workers
 from .japanese import Words, words
 from .normalize import THOUSANDS, matching_forms
 from .report import StageReport
@@ -37,43 +36,25 @@ from .schema import schemas
 
 SURFACE = "surface"
 REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
-CORES = min(4, os.cpu_count() or 1)
-THREADS = CORES  # numpy releases the GIL in the hashing and sorting
-WORKERS = CORES  # processes normalizing texts, verifying and classifying pairs (MeCab holds the GIL)
+THREADS = workers.CORES  # numpy releases the GIL in the hashing and sorting
 PARALLEL_PAIRS = 4000  # fewer candidate pairs than this are checked in this process (workers cost more)
 PARALLEL_FORMS = 200_000  # texts normalized in this process below this
 CHUNK = 1 << 12  # shingles hashed at a time: the (hashes, chunk) block stays in cache
 PART = 1 << 14  # forms shingled at a time
-_shared: tuple | None = None  # what forked workers read (inherited, not pickled)
 
 
 # -- worker processes --------------------------------------------------------------------------------
-
-
-def in_workers(job, parts: list, shared: tuple) -> list:
-    """job(part) for every part, in WORKERS forked processes (one process when there is one core), which
-    read `shared` from the memory they inherit: only parts and results are pickled."""
-    global _shared
-    _shared = shared
-    try:
-        if WORKERS < 2:
-            return [job(part) for part in parts]
-        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-            return pool.map(job, parts)
-    finally:
-        _shared = None
-
 
 def forms_of(texts: list[str]) -> list[str]:
     """Matching forms (normalize.matching_forms), of a long list in worker processes."""
     if len(texts) < PARALLEL_FORMS:
         return matching_forms(texts)
-    cuts = np.linspace(0, len(texts), WORKERS * 4 + 1).astype(int)
-    return [f for part in in_workers(forms_job, list(zip(cuts[:-1], cuts[1:])), (texts,)) for f in part]
+    cuts = np.linspace(0, len(texts), workers.CORES * 4 + 1).astype(int)
+    return [f for part in workers.in_workers(forms_job, list(zip(cuts[:-1], cuts[1:])), (texts,)) for f in part]
 
 
 def forms_job(bounds: tuple[int, int]) -> list[str]:
-    return matching_forms(_shared[0][bounds[0]:bounds[1]])
+    return matching_forms(workers.SHARED[0][bounds[0]:bounds[1]])
 
 
 @dataclass
@@ -349,15 +330,15 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
     if len(a) < PARALLEL_PAIRS:
         parts = [near_part(texts, forms, labels, config, a, b)]
     else:
-        parts = in_workers(near_job, np.array_split(np.stack([a, b], axis=1), WORKERS * 8),
-                           (texts, forms, labels, config))
+        parts = workers.in_workers(near_job, np.array_split(np.stack([a, b], axis=1), workers.CORES * 8),
+                                   (texts, forms, labels, config))
     return Pairs(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                  np.concatenate([p[2] for p in parts]), [c for p in parts for c in p[3]],
                  [r for p in parts for r in p[4]])
 
 
 def near_job(pairs: np.ndarray):
-    return near_part(*_shared, pairs[:, 0], pairs[:, 1])
+    return near_part(*workers.SHARED, pairs[:, 0], pairs[:, 1])
 
 
 def near_part(texts: list[str], forms: list[str], labels: list | None, config: dict, a: np.ndarray, b: np.ndarray):
@@ -472,7 +453,8 @@ def collapse_near(table: pd.DataFrame, released: dict[str, dict]) -> tuple[pd.Da
     keys = batch["input_key"].tolist() + [r["id"] for r in anchors]
     texts = batch["text"].tolist() + [r["text"] for r in anchors]
     forms = batch["match_form"].tolist() + [r["form"] for r in anchors]
-    labels = [judgement(r) for r in batch.to_dict("records")] + [judgement(r) for r in anchors]
+    judged = ["label", "borderline", "primary_viewpoint"]
+    labels = [judgement(r) for r in batch[judged].to_dict("records")] + [judgement(r) for r in anchors]
     pairs = find_pairs(texts, forms, labels)
     fixed = np.arange(len(keys)) >= len(batch)
     res = resolve(len(keys), pairs, np.arange(len(keys)), fixed)

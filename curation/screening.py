@@ -21,7 +21,9 @@ def screen(records: pd.DataFrame, text_hits: pd.Series) -> tuple[pd.DataFrame, S
     report = StageReport("personal data")
     hits = []
     fields = schemas().screened_fields
-    for (_, record), found in zip(records[["id", "fictional", *fields]].iterrows(), text_hits):
+    columns = ["id", "fictional", *fields]
+    for values, found in zip(zip(*(records[c] for c in columns)), text_hits):
+        record = dict(zip(columns, values))
         for name in fields:
             text = record[name]
             if isinstance(text, str):

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import pii
+from . import pii, workers
 from .japanese import Token, fold_width, lemma_key, tokens
 from .normalize import INVISIBLE
 from .report import StageReport
@@ -28,6 +29,7 @@ ARROW_TYPES = {
     "suggested_borderline_type": pa.string(), "regions": pa.list_(pa.string()), "region_topics": pa.list_(pa.string()),
     "pii": pa.list_(pa.struct([("kind", pa.string()), ("start", pa.int32()), ("end", pa.int32())])),
 }
+PARALLEL_TEXTS = 5000  # fewer texts than this are tagged in this process (workers cost more)
 LONGEST_PLACE = 4  # tokens: 西新宿 / 東京 都 / 尖閣 諸島 / ニュー ヨーク 州
 
 
@@ -181,13 +183,18 @@ def tag(table: pd.DataFrame, text_column: str = "text", label_column: str | None
         ) -> tuple[pd.DataFrame, StageReport]:
     """The tag columns (ARROW_TYPES) for every row of `table`, index aligned."""
     report = StageReport("tag")
-    labels = table[label_column] if label_column else pd.Series(None, index=table.index)
-    rows = []
-    for text, label in zip(table[text_column], labels):
-        if not isinstance(text, str):
-            report.count("rows without text")
-            text = ""
-        rows.append(tag_text(text, label if isinstance(label, str) else None).__dict__)
+    texts = [t if isinstance(t, str) else "" for t in table[text_column]]
+    labels = [l if isinstance(l, str) else None for l in table[label_column]] if label_column else [None] * len(texts)
+    missing = sum(not isinstance(t, str) for t in table[text_column])
+    if missing:
+        report.count("rows without text", missing)
+    if len(texts) < PARALLEL_TEXTS:
+        rows = tag_part(texts, labels, (0, len(texts)))
+    else:  # UniDic and the lexicons are Python and MeCab work: both cores, workers inherit the lexicons
+        lexicons()
+        cuts = np.linspace(0, len(texts), workers.CORES * 4 + 1).astype(int).tolist()
+        rows = [r for part in workers.in_workers(tag_job, list(zip(cuts[:-1], cuts[1:])), (texts, labels))
+                for r in part]
     out = pd.DataFrame(rows, index=table.index, columns=list(ARROW_TYPES))
     report.counts.update({
         "rows": len(out),
@@ -198,6 +205,14 @@ def tag(table: pd.DataFrame, text_column: str = "text", label_column: str | None
         "with personal data": int(out["pii"].map(bool).sum()),
     })
     return out, report
+
+
+def tag_part(texts: list[str], labels: list, bounds: tuple[int, int]) -> list[dict]:
+    return [tag_text(texts[i], labels[i]).__dict__ for i in range(*bounds)]
+
+
+def tag_job(bounds: tuple[int, int]) -> list[dict]:
+    return tag_part(*workers.SHARED, bounds)
 
 
 def set_scores(predicted: Iterable, gold: Iterable) -> tuple[float, float]:

@@ -205,7 +205,7 @@ def test_a_change_inside_a_long_text_is_classified_on_its_words():
 def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
     """Many pairs are verified and classified in forked workers and long lists normalized there: the
     output must not depend on which path ran."""
-    from curation import neardup
+    from curation import neardup, workers
 
     nouns = ["男性", "女性", "上司", "部下", "学生", "先生", "医師", "患者", "店員", "客"]
     texts = [f"{a}が{b}に相談するとき、何に気をつけるべき？" for a in nouns for b in nouns if a != b]
@@ -214,7 +214,7 @@ def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
     alone, _ = dedup_table(frame, "text")
     monkeypatch.setattr(neardup, "PARALLEL_PAIRS", 1)
     monkeypatch.setattr(neardup, "PARALLEL_FORMS", 1)
-    monkeypatch.setattr(neardup, "WORKERS", 2)
+    monkeypatch.setattr(workers, "CORES", 2)
     forked, report = dedup_table(frame, "text")
     pd.testing.assert_frame_equal(alone, forked)
     assert report.counts["near pairs"] > 100 and (~forked["kept"]).sum() > 0

@@ -240,3 +240,19 @@ def test_tag_command_names_a_missing_column(tmp_path):
     done = subprocess.run([sys.executable, "-m", "curation.cli", "tag", str(source), "--out", str(tmp_path / "o.parquet")],
                           capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 2 and "no column 'text'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_tagging_in_worker_processes_gives_the_one_process_result(monkeypatch):
+    """Long tables are tagged in forked workers: the columns must not depend on which path ran."""
+    from curation import tagging, workers
+
+    lines = (Path(__file__).parent.parent / "benchmarks" / "tagging_eval.jsonl").read_text(encoding="utf-8").splitlines()
+    table = pd.DataFrame({"text": [json.loads(l)["text"] for l in lines] + [None],
+                          "label": [json.loads(l).get("label") for l in lines] + ["safe"]})
+    alone, report = tagging.tag(table, "text", "label")
+    monkeypatch.setattr(tagging, "PARALLEL_TEXTS", 1)
+    monkeypatch.setattr(workers, "CORES", 2)
+    forked, forked_report = tagging.tag(table, "text", "label")
+    pd.testing.assert_frame_equal(alone, forked)
+    assert report.counts == forked_report.counts and report.counts["rows without text"] == 1
+    assert alone["pii"].map(bool).sum() > 30 and alone["regions"].map(bool).sum() > 30
