@@ -184,8 +184,8 @@ def test_a_pair_released_in_two_splits_stays_put_and_is_reported():
                             "primary_viewpoint": ["toxic_output"] * 2, "borderline": [True, False]})
     split, report = assign_splits(records, {"jt-a": "dev", "jt-b": "test"})
     assert split.tolist() == ["dev", "test"]
-    assert report.problems == ["pair jt-a, jt-b was released in different splits; each keeps its split "
-                               "(an item never leaves test)"]
+    assert report.problems == ["linked items jt-a, jt-b (a contrast pair or a near-duplicate cluster) were "
+                               "released in different splits; each keeps its split (an item never leaves test)"]
 
 
 def test_a_json_key_given_twice_is_quarantined_not_overwritten(fixture_raw):
