@@ -43,7 +43,7 @@ CHUNK = 1 << 12  # shingles hashed at a time: the (hashes, chunk) block stays in
 PART = 1 << 14  # forms shingled at a time
 
 
-# -- worker processes --------------------------------------------------------------------------------
+# -- 0. matching forms ------------------------------------------------------------------------------
 
 def forms_of(texts: list[str]) -> list[str]:
     """Matching forms (normalize.matching_forms), of a long list in worker processes."""
