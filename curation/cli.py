@@ -49,10 +49,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from .tables import read_table, write_parquet
     from .tagging import ARROW_TYPES, tag
 
-    source = Path(args.input)
-    table = read_table(source, args.text_column)
-    if args.label_column and args.label_column not in table.columns:
-        raise SourceError(f"{source}: no column {args.label_column!r} for --label-column")
+    table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
     tags, report = tag(table, args.text_column, args.label_column)
     # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
     renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
@@ -107,11 +104,8 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     from .neardup import ARROW_TYPES, dedup_table
     from .tables import read_table, write_parquet
 
-    source = Path(args.input)
-    frame = read_table(source, args.text_column)
-    for option, column in (("--label-column", args.label_column), ("--id-column", args.id_column)):
-        if column and column not in frame.columns:
-            raise SourceError(f"{source}: no column {column!r} for {option}")
+    frame = read_table(Path(args.input), args.text_column,
+                       {"--label-column": args.label_column, "--id-column": args.id_column})
     out, report = dedup_table(frame, args.text_column, args.label_column, args.id_column)
     write_parquet(out, Path(args.out), ARROW_TYPES)
     print("\n".join(report.lines()))

@@ -36,7 +36,6 @@ from .schema import schemas
 
 SURFACE = "surface"
 REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
-THREADS = workers.CORES  # numpy releases the GIL in the hashing and sorting
 PARALLEL_PAIRS = 4000  # fewer candidate pairs than this are checked in this process (workers cost more)
 PARALLEL_FORMS = 200_000  # texts normalized in this process below this
 CHUNK = 1 << 12  # shingles hashed at a time: the (hashes, chunk) block stays in cache
@@ -114,7 +113,7 @@ def signatures(forms: list[str], config: dict) -> tuple[np.ndarray, np.ndarray]:
             hashed = a * values[first:ends[stop - 1]][None, :] + b  # (hashes, shingles): reduceat along rows
             out[lo + docs[start:stop]] = np.minimum.reduceat(hashed, bounds[docs[start:stop]] - first, axis=1).T
 
-    with ThreadPoolExecutor(THREADS) as pool:
+    with ThreadPoolExecutor(workers.CORES) as pool:  # numpy releases the GIL in the hashing
         list(pool.map(lambda lh: part(*lh), [(lo, min(lo + PART, len(forms))) for lo in range(0, len(forms), PART)]))
     return out, has
 
@@ -140,7 +139,7 @@ def candidate_pairs(sig: np.ndarray, has: np.ndarray, config: dict) -> np.ndarra
             found.append(np.minimum(left, right).astype(np.uint64) * np.uint64(n) + np.maximum(left, right))
         return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
 
-    with ThreadPoolExecutor(THREADS) as pool:
+    with ThreadPoolExecutor(workers.CORES) as pool:  # and in the sorting
         found = list(pool.map(band, range(config["bands"])))
     return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
 
@@ -290,8 +289,9 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
             continue
         for kind in set(changed) - {SURFACE} or {SURFACE}:
             kinds.setdefault(kind, []).append(shown)
-    if "number" not in kinds and numbers(window_a) != numbers(window_b):  # 1.5錠 / 15錠: only a separator
-        kinds["number"] = [f"{' '.join(numbers(window_a)) or '∅'} → {' '.join(numbers(window_b)) or '∅'}"]
+    numbers_a, numbers_b = numbers(window_a), numbers(window_b)
+    if "number" not in kinds and numbers_a != numbers_b:  # 1.5錠 / 15錠: only a separator differs
+        kinds["number"] = [f"{' '.join(numbers_a) or '∅'} → {' '.join(numbers_b) or '∅'}"]
     if "content" in kinds and content_words > config["template_words"]:
         kinds["template"] = kinds.pop("content")
     for kind in REVIEW_ORDER:

@@ -17,7 +17,9 @@ from .ingest import read_parquet, read_rows
 from .sources import Source
 
 
-def read_table(path: Path, text_column: str) -> pd.DataFrame:
+def read_table(path: Path, text_column: str, options: dict[str, str | None] | None = None) -> pd.DataFrame:
+    """The table; `options` (command-line option -> column, None when not given) name the other columns
+    the command needs."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
     source = Source(index=0, name=path.name, path=path, relpath=str(path), format="table", origin="", license="")
@@ -36,6 +38,9 @@ def read_table(path: Path, text_column: str) -> pd.DataFrame:
     if text_column not in table.columns:
         shown = ", ".join(map(str, table.columns[:20])) or "none"
         raise SourceError(f"{path}: no column {text_column!r} (columns: {shown}); choose one with --text-column")
+    for option, column in (options or {}).items():
+        if column and column not in table.columns:
+            raise SourceError(f"{path}: no column {column!r} for {option}")
     for position, text in enumerate(table[text_column], start=1):
         if text is not None and not isinstance(text, str) and not (isinstance(text, float) and math.isnan(text)):
             raise SourceError(f"{path} record {position}, {text_column}: not text ({text!r})")
