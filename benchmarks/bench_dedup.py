@@ -40,17 +40,16 @@ SEEDED = 0.04  # share of base texts given one variant of each kind; as many min
 
 def base_texts(work: Path) -> list[str]:
     """Aozora sentences and the shipped prompts, without any text that is near another at a loose setting."""
-    from curation import neardup as nd
-    from curation.ingest import ingest
-    from curation.normalize import matching_forms
+    from curation.dedup import pairs as nd
+    from curation.ingest import ingest, load_sources
     from curation.schema import schemas
-    from curation.sources import load_sources
+    from curation.text import matching_forms
 
     cached = work / "base.parquet"
     if cached.exists():
         return pd.read_parquet(cached)["text"].tolist()
     table, _ = ingest(load_sources(REPO / "data" / "raw"))
-    texts = pd.read_parquet(CORPUS, columns=["text"])["text"].tolist() + table.loc[table["status"] == "ok", "text"].tolist()
+    texts = pd.read_parquet(CORPUS, columns=["text"])["text"].tolist() + table.loc[table["fate"] == "released", "text"].tolist()
     forms = matching_forms(texts)
     loose = {**schemas().dedup, "threshold": 0.25, "rows": 3, "bands": 48}
     sig, has = nd.signatures(forms, loose)
@@ -168,12 +167,12 @@ def run_ours(path: Path, out: Path) -> None:
 
 def peer_clusters(path: Path, out: Path, peer: str) -> None:
     """Read, normalize, MinHash + LSH, connected components: what a peer-based dedup command does."""
-    from curation.neardup import components
-    from curation.normalize import matching_forms
+    from curation.dedup.clusters import components
+    from curation.text import matching_forms
 
     texts = pd.read_parquet(path, columns=["text"])["text"].tolist()
     if peer == "ours-detect":  # our candidate search and exact verification alone, merging like the peers
-        from curation import neardup as nd
+        from curation.dedup import pairs as nd
         from curation.schema import schemas
 
         config = schemas().dedup

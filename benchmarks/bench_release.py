@@ -64,8 +64,7 @@ def measure(step: str, raw: Path) -> dict:
     if step == "pandas.read_csv (peer floor)":
         rows = len(pd.read_csv(raw / "crowd.csv", encoding="cp932", dtype=str))
     elif step == "curation ingest":
-        from curation.ingest import ingest
-        from curation.sources import load_sources
+        from curation.ingest import ingest, load_sources
         rows = len(ingest(load_sources(raw))[0])
     else:
         from curation.pipeline import release

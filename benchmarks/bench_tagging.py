@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from curation.schema import schemas  # noqa: E402
-from curation.tagging import set_scores, tag_text  # noqa: E402
+from curation.tagging.tagger import set_scores, tag_text  # noqa: E402
 
 EVAL = HERE / "tagging_eval.jsonl"
 CORPUS = HERE.parent.parent / "shared" / "bench" / "aozora_sentences.parquet"

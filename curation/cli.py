@@ -12,14 +12,14 @@ from .errors import LabelStudioError, PublishError, ReleaseError, SourceError
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ASSIGNED_LATER, ingest
+    from .ingest import ingest, load_sources
+    from .ingest.values import ASSIGNED_LATER
     from .schema import schemas
-    from .sources import load_sources
 
     table, report = ingest(load_sources(Path(args.raw)))
     print("\n".join(report.lines(max_problems=10**6)))
     if args.out:
-        columns = ["input_key", "where", "status", "reason"] + [
+        columns = ["input_key", "where", "fate", "reason"] + [
             f for f in schemas().field_names if f not in ASSIGNED_LATER]
         with open(args.out, "w", encoding="utf-8") as out:
             for rec in table[columns].to_dict("records"):
@@ -46,7 +46,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .tables import read_table, write_parquet
+    from .ingest.tables import read_table, write_output
     from .tagging import ARROW_TYPES, tag
 
     table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
@@ -54,7 +54,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
     renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
     out = pd.concat([table, tags.rename(columns=renamed)], axis=1)
-    write_parquet(out, Path(args.out), {renamed.get(c, c): t for c, t in ARROW_TYPES.items()})
+    write_output(out, Path(args.out), {renamed.get(c, c): t for c, t in ARROW_TYPES.items()})
     print("\n".join(report.lines()))
     if renamed:
         print("input already had " + ", ".join(renamed) + "; tags written as " + ", ".join(renamed.values()))
@@ -63,7 +63,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .ingest import excel_header_row
+    from .ingest.readers import excel_header_row
     from .schema import schemas
 
     data = excel_header_row(schemas().formats["crowd-csv"], english=args.english).encode(args.encoding)
@@ -73,10 +73,10 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    from .annotations import load_annotations, resolve
-    from .labelstudio import Server, pull, push, push_adjudication, status
+    from .annotate import decide, load_annotations
+    from .annotate.server import Server, pull, push, push_adjudication, status
+    from .ingest import load_sources
     from .pipeline import candidates
-    from .sources import load_sources
 
     server = Server()
     annotation_dir = Path(args.annotations)
@@ -91,7 +91,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         return 0
     found = candidates(Path(args.raw), Path(args.out), annotation_dir=annotation_dir)
     if args.adjudication:
-        _, queue, resolved = resolve(found.annotations)
+        _, queue, resolved = decide(found.annotations)
         print("\n".join(resolved.lines()))
         report = push_adjudication(server, found.records, queue, found.annotations)
     else:
@@ -101,20 +101,20 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    from .neardup import ARROW_TYPES, dedup_table
-    from .tables import read_table, write_parquet
+    from .dedup import ARROW_TYPES, dedup_table
+    from .ingest.tables import read_table, write_output
 
     frame = read_table(Path(args.input), args.text_column,
                        {"--label-column": args.label_column, "--id-column": args.id_column})
     out, report = dedup_table(frame, args.text_column, args.label_column, args.id_column)
-    write_parquet(out, Path(args.out), ARROW_TYPES)
+    write_output(out, Path(args.out), ARROW_TYPES)
     print("\n".join(report.lines()))
     print(f"wrote {len(out)} rows to {args.out}")
     return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from .publish import publish
+    from .release.publish import publish
 
     repo = args.repo or os.environ.get("HF_REPO")
     if not repo:
@@ -129,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="read and validate every declared input; report quarantined rows")
     ing.add_argument("--raw", default="data/raw", help="folder with sources.yaml (default: data/raw)")
-    ing.add_argument("--out", help="write every input record with its status to this JSONL file")
+    ing.add_argument("--out", help="write every input record with its fate (released so far or quarantined) to this JSONL file")
     ing.set_defaults(run=cmd_ingest)
     rel = sub.add_parser("release", help="run the whole pipeline and write OUT/vVERSION/")
     rel.add_argument("--raw", default="data/raw", help="folder with sources.yaml (default: data/raw)")

@@ -21,7 +21,7 @@ from inspect_ai.scorer import (CORRECT, INCORRECT, Score, Target, accuracy, grou
                                stderr)
 from inspect_ai.solver import TaskState, generate
 
-from curation.history import verify_release  # absolute: `inspect eval curation/evals.py` loads this file outside its package
+from curation.release.layout import verify_release  # absolute: `inspect eval curation/evals.py` loads this file outside its package
 
 # Phrases that open or carry a refusal, in Japanese and English. Crude by design: it runs offline; use
 # grader=requirement for a model-graded judgement.

@@ -1,4 +1,11 @@
-"""The release pipeline: stages wired in order. Each stage is a function in its own module."""
+"""The release pipeline: the stages of schemas/pipeline.yaml wired in order over one working table.
+
+  ingest → match forms → mark annotated → exact duplicates → near duplicates → ids
+         → apply annotations → splits → accounting → (released records) tagging, screening, coverage
+         → configs, card, changelog, reports → one atomic write
+
+Each stage is `stage(table, context) -> (table, report)` in its own package; this module only wires them.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +16,44 @@ from pathlib import Path
 
 import pandas as pd
 
-from .accounting import account
-from .annotations import agreement_table, apply_annotations, load_annotations, resolve
-from .card import card
-from .coverage import coverage
-from .dedup import collapse_exact
-from .history import History, ReleaseError, load_history, parse_version, sha256_file
-from .ids import assign_ids
-from .ingest import ingest
-from .neardup import collapse_near, near_markdown
-from .release import (changelog_markdown, changes, config_tables, ensure_new, manifest, same_data,
-                      summary_markdown, write_release)
-from .report import StageReport
-from .screening import refuse_real_personal_data, screen
-from .sources import SourceSet, load_sources
-from .splits import assign_splits
-from .tagging import suggestion_quality, tag
+from .annotate import agreement_table, apply_annotations, decide, load_annotations, mark_annotated
+from .contract import Context, kept
+from .dedup import add_matching_forms, collapse_exact, collapse_near, near_markdown
+from .errors import ReleaseError
+from .ingest import ingest, load_sources
+from .release import account, assign_ids, assign_splits, load_history, parse_version
+from .release.card import card
+from .release.changes import changelog_markdown, changes
+from .release.configs import config_tables, same_data
+from .release.coverage import coverage
+from .release.layout import ensure_new, file_entry, manifest, write_release
+from .report import StageReport, summary_markdown
+from .tagging import refuse_real_personal_data, screen, suggestion_quality, tag
+
+# The working table's stages after ingest, in order (schemas/pipeline.yaml).
+BEFORE_ANNOTATIONS = (add_matching_forms, mark_annotated, collapse_exact, collapse_near, assign_ids)
+AFTER_ANNOTATIONS = (apply_annotations, assign_splits)
 
 
 @dataclass
 class Candidates:
-    """Every input record after ingest, dedup and ids: what would be released before annotation, and the
-    stored annotations (their ids decide which of two duplicates is kept)."""
-    version: str
-    source_set: SourceSet
-    history: History
+    """Every input record after ingest, dedup and ids: what would be released before annotations are applied."""
+    context: Context
     table: pd.DataFrame
     reports: list[StageReport]
-    near_released: pd.DataFrame  # released items no longer in the batch that joined a near-duplicate cluster
-    annotations: pd.DataFrame
     exports: list[Path]
-    annotation_report: StageReport
 
     @property
     def records(self) -> pd.DataFrame:
-        return self.table[self.table["outcome"] == "kept"].sort_values("id").reset_index(drop=True)
+        return self.table[kept(self.table)].sort_values("id").reset_index(drop=True)
+
+    @property
+    def source_set(self):
+        return self.context.source_set
+
+    @property
+    def annotations(self) -> pd.DataFrame:
+        return self.context.annotations
 
 
 @dataclass
@@ -54,23 +64,30 @@ class ReleaseResult:
     up_to_date_with: str | None = None
 
 
+def run(table: pd.DataFrame, context: Context, stages) -> tuple[pd.DataFrame, list[StageReport]]:
+    reports = []
+    for stage in stages:
+        table, report = stage(table, context)
+        reports.append(report)
+    return table, reports
+
+
 def candidates(raw_dir: Path, out_dir: Path, version: str | None = None,
                annotation_dir: Path | None = None) -> Candidates:
+    """Sources, earlier releases and stored annotations read once; the stages up to ids run."""
     source_set = load_sources(raw_dir)
     annotations, exports, annotation_report = load_annotations(annotation_dir, source_set)
     history = load_history(out_dir)
     chosen = (version or history.next_version()).removeprefix("v")
-    parse_version(chosen)
+    number = parse_version(chosen)
     ensure_new(out_dir, chosen)
     latest = history.latest
-    if latest and parse_version(chosen) <= parse_version(latest.version):
+    if latest and number <= parse_version(latest.version):
         raise ReleaseError(f"version {chosen} is not newer than the newest release v{latest.version}")
+    context = Context(version=chosen, source_set=source_set, history=history, annotations=annotations)
     table, ingest_report = ingest(source_set)
-    table, dedup_report = collapse_exact(table, history, judged=set(annotations["id"]))
-    table, near_released, near_report = collapse_near(table, history.latest_records())
-    table, id_report = assign_ids(table, history, chosen)
-    return Candidates(chosen, source_set, history, table, [ingest_report, dedup_report, near_report, id_report],
-                      near_released, annotations, exports, annotation_report)
+    table, reports = run(table, context, BEFORE_ANNOTATIONS)
+    return Candidates(context, table, [ingest_report, annotation_report, *reports], exports)
 
 
 def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None,
@@ -79,46 +96,42 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     `annotation_dir` (None: no annotations), and write `out_dir/vVERSION/`. Without an explicit version,
     inputs that give exactly the newest release's data write nothing."""
     found = candidates(raw_dir, out_dir, version, annotation_dir)
-    annotations, exports, load_report = found.annotations, found.exports, found.annotation_report
-    decisions, queue, resolve_report = resolve(annotations)
-    table, apply_report = apply_annotations(found.table, decisions)
-    records = table[table["outcome"] == "kept"].sort_values("id").reset_index(drop=True)
+    context = found.context
+    context.decisions, queue, decide_report = decide(context.annotations)
+    table, reports = run(found.table, context, AFTER_ANNOTATIONS)
+    records = table[kept(table)].sort_values("id").reset_index(drop=True)
     if records.empty:
         raise ReleaseError("no input record is valid, so there is nothing to release:\n"
                            + "\n".join(found.reports[0].lines()))
-    near_splits = found.near_released.groupby("cluster_id")["split"].agg(list).to_dict()
-    records["split"], split_report = assign_splits(records, found.history.ids(), near_splits)
-    split_of = dict(zip(records["id"], records["split"]))
-    lines, accounting_report = account(table, split_of)
+    lines, accounting_report = account(table)
     tags, _ = tag(records, "text", "label")
     hits, screen_report = screen(records, tags["pii"])
     viewpoint_coverage, goal_coverage, coverage_report = coverage(records)
-    reports = [*found.reports, load_report, resolve_report, apply_report, split_report, accounting_report,
-               suggestion_quality(records, tags), coverage_report, screen_report]
+    reports = [*found.reports, decide_report, *reports, accounting_report, suggestion_quality(records, tags),
+               coverage_report, screen_report]
     refuse_real_personal_data(hits)
 
     tables = config_tables(records)
-    latest = found.history.latest
+    latest = context.history.latest
     if version is None and latest is not None and same_data(tables, latest):
-        return ReleaseResult(found.version, None, reports, up_to_date_with=latest.version)
+        return ReleaseResult(context.version, None, reports, up_to_date_with=latest.version)
     change = changes(latest, records)
     totals = accounting_report.counts
-    agreement = agreement_table(annotations)
+    split_of = dict(zip(records["id"], records["split"]))
     texts = {
-        "README.md": card(found.version, records, tables, totals, change, agreement, len(queue),
-                          viewpoint_coverage, goal_coverage),
-        "CHANGELOG.md": changelog_markdown(found.version, change),
+        "README.md": card(context.version, records, tables, totals, change, agreement_table(context.annotations),
+                          len(queue), viewpoint_coverage, goal_coverage),
+        "CHANGELOG.md": changelog_markdown(context.version, change),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
         "reports/personal_data.jsonl": "".join(json.dumps(hit, ensure_ascii=False) + "\n"
                                                for hit in hits.to_dict("records")),
-        "reports/near_duplicates.md": near_markdown(table, found.near_released, split_of),
+        "reports/near_duplicates.md": near_markdown(table, context.near_released, split_of),
     }
-    inputs = found.source_set.fingerprints() + [
-        {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", "sha256": sha256_file(p),
-         "bytes": p.stat().st_size} for p in exports]
-    doc = manifest(found.version, latest, inputs, tables, totals, change)
-    path = write_release(out_dir, found.version, tables, texts, doc)
+    inputs = context.source_set.fingerprints() + [
+        {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)} for p in found.exports]
+    doc = manifest(context.version, latest.version if latest else None, inputs, tables, totals, change)
+    path = write_release(out_dir, context.version, tables, texts, doc)
     if card_path is not None:
         shutil.copyfile(path / "README.md", card_path)
-    return ReleaseResult(found.version, path, reports)
+    return ReleaseResult(context.version, path, reports)

@@ -22,3 +22,7 @@ class StageReport:
             out.append(f"  ! … and {len(self.problems) - max_problems} more (see the release's reports/)")
         out += [f"  - {n}" for n in self.notes]
         return out
+
+
+def summary_markdown(reports: list[StageReport]) -> str:
+    return "\n".join(["# Curation report", "", "```", *[l for r in reports for l in r.lines(10**9)], "```", ""])

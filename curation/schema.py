@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from .normalize import INVISIBLE
+from .text.normalize import INVISIBLE
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -89,6 +89,8 @@ class Schemas:
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
         self.dedup = load("dedup.yaml")["near_duplicates"]
+        self.pipeline = load("pipeline.yaml")
+        self.tuning = self.pipeline["tuning"]
 
     def load(self, name: str) -> Any:
         return yaml.safe_load((self.root / name).read_text(encoding="utf-8"))
@@ -137,9 +139,13 @@ class Schemas:
         return Vocabulary.build("label source", self.taxonomy["label_sources"], ("ja",))
 
     @cached_property
+    def regions(self) -> list[dict]:
+        """Every region code's entry: the 47 prefectures, then the countries."""
+        return self.regions_doc["prefectures"] + self.regions_doc["countries"]
+
+    @cached_property
     def region(self) -> Vocabulary:
-        entries = self.regions_doc["prefectures"] + self.regions_doc["countries"]
-        return Vocabulary.build("region", entries, ("ja", "en"))
+        return Vocabulary.build("region", self.regions, ("ja", "en"))
 
     @cached_property
     def vocabularies(self) -> dict[str, Vocabulary]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-CORES = min(4, os.cpu_count() or 1)
+from .schema import schemas
+
+CORES = min(schemas().tuning["workers"]["max_cores"], os.cpu_count() or 1)
 SHARED: tuple | None = None  # what the running job reads
 
 

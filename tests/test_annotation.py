@@ -15,10 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 from label_studio_sdk import LabelStudio
 
-from curation.agreement import alpha, masi
-from curation.annotations import agreement_table, annotation_records, load_annotations, resolve
-from curation.labeling import labeling_config
-from curation.labelstudio import LabelStudioError, Server, pull, push, push_adjudication, result_items, status
+from curation.annotate.agreement import alpha, masi
+from curation.annotate import agreement_table, annotation_records, decide, load_annotations
+from curation.annotate import labeling_config
+from curation.annotate import result_items
+from curation.annotate.server import Server, pull, push, push_adjudication, status
+from curation.errors import LabelStudioError
 from curation.pipeline import candidates, release
 from curation.schema import schemas
 from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer
@@ -155,7 +157,7 @@ def test_round_trip_agreement_adjudication_ground_truth_and_release(label_studio
     for field, value in expected.items():
         assert overall[field] == pytest.approx(float(value)), field
 
-    decisions, queue, _ = resolve(annotations)
+    decisions, queue, _ = decide(annotations)
     id_of = dict(zip(records["text"], records["id"]))
     assert queue["id"].tolist() == [id_of[C]] and queue["reason"].iloc[0].startswith("label split")
 
@@ -219,7 +221,7 @@ def export_of(*tasks) -> list[dict]:
 def resolved(fixture_raw, *tasks):
     source_set = candidates(fixture_raw, fixture_raw.parent / "out").source_set
     table, _ = annotation_records(export_of(*tasks), "annotation", source_set)
-    return resolve(table), table
+    return decide(table), table
 
 
 def test_an_annotator_who_annotates_twice_counts_once(fixture_raw):
@@ -258,7 +260,7 @@ def test_invalid_flags_reach_the_adjudicator_as_valid_results():
 
 
 def test_a_damaged_stored_export_is_a_clear_error(fixture_raw, tmp_path):
-    from curation.history import ReleaseError
+    from curation.errors import ReleaseError
 
     broken = tmp_path / "annotation" / "exports" / "annotation" / "20261101T000000Z.json"
     broken.parent.mkdir(parents=True)
@@ -268,11 +270,12 @@ def test_a_damaged_stored_export_is_a_clear_error(fixture_raw, tmp_path):
 
 
 def test_annotations_of_items_no_longer_in_the_data_are_reported(fixture_raw, tmp_path):
-    from curation.annotations import apply_annotations
+    from curation.annotate import apply_annotations
+    from curation.contract import Context
 
     table = candidates(fixture_raw, tmp_path / "out").table
     decisions = pd.DataFrame([{"id": "jt-0000000000000000", "label_source": "annotators", "invalid": False,
                                "label": "safe", "viewpoints": ["privacy"], "primary_viewpoint": "privacy",
                                "borderline": False, "borderline_type": None, "regions": []}])
-    _, report = apply_annotations(table, decisions)
+    _, report = apply_annotations(table, Context(decisions=decisions))
     assert report.problems == ["1 annotated item(s) are not in this data: jt-0000000000000000"]

@@ -8,8 +8,8 @@ import re
 
 from playwright.sync_api import expect, sync_playwright
 
-from curation.annotations import annotation_records
-from curation.labelstudio import Server, pull, push
+from curation.annotate import annotation_records
+from curation.annotate.server import Server, pull, push
 from curation.pipeline import candidates
 from curation.schema import schemas
 from labelstudio_server import ANNOTATORS

@@ -11,10 +11,9 @@ import pytest
 import yaml
 
 from conftest import CROWD_HEADER, excel_csv
-from curation.ingest import ingest
+from curation.ingest import ingest, load_sources
 from curation.pipeline import release
-from curation.splits import assign_splits
-from curation.sources import load_sources
+from curation.release.splits import split_records
 
 
 def run_release(raw: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -39,7 +38,7 @@ def crowd_rows(*prompts: str, **cells) -> list[list[str]]:
 
 def quarantined(raw: Path) -> dict[str, str]:
     table, _ = ingest(load_sources(raw))
-    bad = table[table["status"] == "quarantined"]
+    bad = table[table["fate"] == "quarantined"]
     return dict(zip(bad["input_key"], bad["reason"]))
 
 
@@ -65,7 +64,7 @@ def test_unicode_line_separators_inside_json_strings_are_text(fixture_raw):
     (fixture_raw / "expert.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     table, _ = ingest(load_sources(fixture_raw))
     expert = table[table["source"] == "expert"]
-    assert len(expert) == 1 and expert["status"].iloc[0] == "ok"
+    assert len(expert) == 1 and expert["fate"].iloc[0] == "released"
     assert expert["text"].iloc[0] == "一行目\u2028二行目\u2029三行目"
 
 
@@ -182,7 +181,7 @@ def test_an_explicit_version_is_written_even_when_the_data_did_not_change(fixtur
 def test_a_pair_released_in_two_splits_stays_put_and_is_reported():
     records = pd.DataFrame({"id": ["jt-a", "jt-b"], "contrast_id": ["jt-b", "jt-a"],
                             "primary_viewpoint": ["toxic_output"] * 2, "borderline": [True, False]})
-    split, report = assign_splits(records, {"jt-a": "dev", "jt-b": "test"})
+    split, report = split_records(records, {"jt-a": "dev", "jt-b": "test"})
     assert split.tolist() == ["dev", "test"]
     assert report.problems == ["linked items jt-a, jt-b (a contrast pair or a near-duplicate cluster) were "
                                "released in different splits; each keeps its split (an item never leaves test)"]

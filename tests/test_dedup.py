@@ -3,9 +3,11 @@
 import pandas as pd
 import pytest
 
-from curation.dedup import collapse_exact
-from curation.ids import mint_id
-from curation.normalize import matching_form, matching_forms, release_text
+from curation.annotate import mark_annotated
+from curation.contract import Context
+from curation.dedup import add_matching_forms, collapse_exact
+from curation.release.ids import mint_id
+from curation.text import matching_form, matching_forms, release_text
 
 
 @pytest.mark.parametrize("a, b", [
@@ -55,8 +57,16 @@ def test_release_text_is_nfc_only():
     assert release_text("ＡＩ\u3000か\u3099") == "ＡＩ\u3000が"  # composed, nothing else touched
 
 
+def exact(table, judged=frozenset()):
+    """The stages up to exact dedup, with stored annotations naming `judged` ids."""
+    context = Context(annotations=pd.DataFrame({"id": sorted(judged)}))
+    for stage in (add_matching_forms, mark_annotated, collapse_exact):
+        table, report = stage(table, context)
+    return table, report
+
+
 def records(*rows):
-    base = {"status": "ok", "annotated": False, "submitted_at": None, "label": "unsafe", "viewpoints": ["toxic_output"],
+    base = {"fate": "released", "annotated": False, "submitted_at": None, "label": "unsafe", "viewpoints": ["toxic_output"],
             "primary_viewpoint": "toxic_output", "gsn_goal": None, "borderline": False, "fictional": False, "borderline_type": None,
             "regions": [], "reason": None}
     return pd.DataFrame([{**base, **r, "where": r["input_key"]} for r in rows])
@@ -68,10 +78,10 @@ def test_expert_is_kept_over_an_earlier_crowd_copy():
          "submitted_at": "2026-01-01T00:00:00"},
         {"input_key": "expert:9", "text": "AIとは？", "origin": "expert", "source_index": 1, "row": 9},
     )
-    out, report = collapse_exact(table)
+    out, report = exact(table)
     out = out.set_index("input_key")
-    assert out.loc["expert:9", "outcome"] == "kept"
-    assert out.loc["crowd:2", "outcome"] == "duplicate" and out.loc["crowd:2", "duplicate_of_key"] == "expert:9"
+    assert out.loc["expert:9", "fate"] == "released"
+    assert out.loc["crowd:2", "fate"] == "duplicate" and out.loc["crowd:2", "duplicate_of_key"] == "expert:9"
     assert report.counts["dropped as duplicate"] == 1
 
 
@@ -83,14 +93,14 @@ def test_annotated_then_earliest_submission_then_file_order():
          "submitted_at": "2026-09-01T00:00:00"},
         {"input_key": "c:2", "text": "同じ 質問", "origin": "crowd", "source_index": 2, "row": 2},
     )
-    out, _ = collapse_exact(table)
-    assert out.set_index("input_key")["outcome"].to_dict() == {"a:2": "duplicate", "b:2": "kept", "c:2": "duplicate"}
+    out, _ = exact(table)
+    assert out.set_index("input_key")["fate"].to_dict() == {"a:2": "duplicate", "b:2": "released", "c:2": "duplicate"}
     table.loc[table["input_key"] == "c:2", "annotated"] = True
-    out, _ = collapse_exact(table)
-    assert out.set_index("input_key").loc["c:2", "outcome"] == "kept"
+    out, _ = exact(table)
+    assert out.set_index("input_key").loc["c:2", "fate"] == "released"
     # Stored annotations name ids: the record whose id annotators judged counts as annotated.
-    out, _ = collapse_exact(table.assign(annotated=False), judged={mint_id("同じ 質問")})
-    assert out.set_index("input_key").loc["c:2", "outcome"] == "kept"
+    out, _ = exact(table.assign(annotated=False), judged={mint_id("同じ 質問")})
+    assert out.set_index("input_key").loc["c:2", "fate"] == "released"
 
 
 def test_duplicates_that_disagree_are_reported_for_review():
@@ -98,7 +108,7 @@ def test_duplicates_that_disagree_are_reported_for_review():
         {"input_key": "a:2", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 2, "label": "safe"},
         {"input_key": "a:3", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 3},
     )
-    _, report = collapse_exact(table)
+    _, report = exact(table)
     assert report.problems == ["duplicates disagree on label (kept the first): a:2, a:3"]
 
 
@@ -106,14 +116,14 @@ def test_quarantined_records_are_never_deduplicated():
     table = records(
         {"input_key": "a:2", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 2},
         {"input_key": "a:3", "text": "同じ質問", "origin": "crowd", "source_index": 0, "row": 3,
-         "status": "quarantined", "reason": "a row 3: bad"},
+         "fate": "quarantined", "reason": "a row 3: bad"},
     )
-    out, _ = collapse_exact(table)
-    assert out["outcome"].tolist() == ["kept", "quarantined"]
+    out, _ = exact(table)
+    assert out["fate"].tolist() == ["released", "quarantined"]
 
 
 def test_of_released_ids_sharing_a_form_a_prompt_keeps_its_own_text_s_id_else_the_earliest():
-    from curation.ids import carried
+    from curation.release.ids import carried
 
     earlier = [{"id": "jt-a", "text": "AIとは?"}, {"id": "jt-b", "text": "ＡＩとは？"}]  # earliest release first
     assert carried("ＡＩとは？", earlier)["id"] == "jt-b"

@@ -10,7 +10,7 @@ from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
 from conftest import REPO
 from curation.evals import REFUSAL, jai_trust_safety
-from curation.history import load_history
+from curation.release import load_history
 
 RELEASE = load_history(REPO / "data" / "release").latest.path  # the newest committed release
 

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from conftest import ANSWERCAREFULLY_ROWS, CROWD_HEADER, excel_csv
-from curation.ingest import ingest
-from curation.sources import PSEUDONYM_KEY_ENV, SourceError, load_sources
+from curation.ingest import ingest, load_sources
+from curation.errors import SourceError
+from curation.ingest import PSEUDONYM_KEY_ENV, load_sources
 
 
 def ingested(raw: Path):
@@ -49,7 +50,7 @@ def test_utf8_bom_with_english_headers(tmp_path, fixture_raw):
 
 def test_malformed_rows_are_quarantined_with_file_row_and_field(fixture_raw):
     table, report = ingested(fixture_raw)
-    reasons = table.loc[table["status"] == "quarantined", "reason"].to_dict()
+    reasons = table.loc[table["fate"] == "quarantined", "reason"].to_dict()
     assert reasons["crowd:6"] == "crowd.csv row 6, プロンプト: is required but empty"
     assert reasons["crowd:7"].startswith("crowd.csv row 7, 評価観点: unknown viewpoint '人権観点'")
     assert reasons["crowd:9"] == "crowd.csv row 9: has 17 cells but the header has 15"
@@ -172,4 +173,4 @@ def test_the_crowd_template_reads_back_as_the_crowd_format(fixture_raw, tmp_path
     (fixture_raw / "crowd.csv").write_bytes(template.read_bytes() + excel_csv(["x"], [filled], "cp932")[3:])
     table, _ = ingested(fixture_raw)
     row = table.loc["crowd:2"]
-    assert row["status"] == "ok" and row["text"] == "詐欺メールの見分け方は？" and row["gsn_goal"] == "G2-4"
+    assert row["fate"] == "released" and row["text"] == "詐欺メールの見分け方は？" and row["gsn_goal"] == "G2-4"

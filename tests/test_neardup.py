@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from curation.cli import main
-from curation.neardup import dedup_table
+from curation.dedup import dedup_table
 from curation.pipeline import release
 from test_release import accounting, add_crowd_file, released_frame
 
@@ -205,7 +205,8 @@ def test_a_change_inside_a_long_text_is_classified_on_its_words():
 def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
     """Many pairs are verified and classified in forked workers and long lists normalized there: the
     output must not depend on which path ran."""
-    from curation import neardup, workers
+    from curation import workers
+    from curation.dedup import pairs as neardup
 
     nouns = ["男性", "女性", "上司", "部下", "学生", "先生", "医師", "患者", "店員", "客"]
     texts = [f"{a}が{b}に相談するとき、何に気をつけるべき？" for a in nouns for b in nouns if a != b]
@@ -226,7 +227,7 @@ def test_word_differences_turn_one_text_into_the_other():
     between is shared) are an edit script: between them both lists agree, and replacing each span gives b."""
     import random
 
-    from curation.neardup import differing_words
+    from curation.dedup.classify import differing_words
 
     rng = random.Random(7)
     for _ in range(3000):

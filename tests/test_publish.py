@@ -19,7 +19,7 @@ import yaml
 from huggingface_hub import hf_hub_download
 
 from conftest import REPO, write_fixture_raw
-from curation.history import MANIFEST
+from curation.release import MANIFEST
 from curation.pipeline import release
 from hub_server import HubServer
 

@@ -13,9 +13,9 @@ import yaml
 from datasets import load_dataset
 
 from conftest import CROWD_HEADER, REPO, excel_csv
-from curation import release as release_module
-from curation.history import ReleaseError
-from curation.accounting import account
+from curation.release import layout as release_layout
+from curation.errors import ReleaseError
+from curation.release import account
 from curation.pipeline import release
 from curation.schema import schemas
 
@@ -53,13 +53,13 @@ def test_every_input_record_ends_in_exactly_one_place(fixture_raw, tmp_path):
 
 def test_accounting_refuses_a_record_that_went_missing():
     table = pd.DataFrame([
-        {"input_key": "a:2", "file": "a", "row": 2, "source_index": 0, "outcome": "kept", "id": "jt-1",
-         "duplicate_of": None, "reason": None},
-        {"input_key": "a:3", "file": "a", "row": 3, "source_index": 0, "outcome": "duplicate", "id": None,
-         "duplicate_of": "jt-gone", "reason": None},
+        {"input_key": "a:2", "file": "a", "row": 2, "source_index": 0, "fate": "released", "id": "jt-1",
+         "duplicate_of": None, "reason": None, "split": "dev"},
+        {"input_key": "a:3", "file": "a", "row": 3, "source_index": 0, "fate": "duplicate", "id": None,
+         "duplicate_of": "jt-gone", "reason": None, "split": None},  # the record it duplicates is not released
     ])
     with pytest.raises(ReleaseError, match="accounting does not add up"):
-        account(table, {"jt-1": "dev"})
+        account(table)
 
 
 def load(path: Path, config: str | None = None):
@@ -118,7 +118,7 @@ def test_a_failed_write_leaves_nothing_behind(fixture_raw, tmp_path, monkeypatch
             raise OSError("disk full")
         pq.write_table(table, path)
 
-    monkeypatch.setattr(release_module, "write_parquet", failing)
+    monkeypatch.setattr(release_layout, "write_shard", failing)
     with pytest.raises(OSError):
         release(fixture_raw, tmp_path / "out", "1.0.0")
     assert list((tmp_path / "out").iterdir()) == []

@@ -6,10 +6,9 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, SHIPPED_RAW
-from curation.history import load_history, verify_release
-from curation.ingest import ingest
+from curation.release import load_history, verify_release
+from curation.ingest import ingest, load_sources
 from curation.pipeline import release
-from curation.sources import load_sources
 
 # data/raw/README.md, "Malformed rows": exactly these are quarantined, nothing else.
 MALFORMED = {
@@ -38,7 +37,7 @@ def shipped_release(tmp_path_factory):
 
 
 def test_exactly_the_listed_malformed_rows_are_quarantined(shipped_table):
-    bad = shipped_table[shipped_table["status"] == "quarantined"]
+    bad = shipped_table[shipped_table["fate"] == "quarantined"]
     assert {(f, int(r)) for f, r in zip(bad["file"], bad["row"])} == {(f, r) for f, r, _ in MALFORMED}
     for file, row, field in MALFORMED:
         reason = bad[(bad["file"] == file) & (bad["row"] == row)]["reason"].iloc[0]
@@ -47,7 +46,7 @@ def test_exactly_the_listed_malformed_rows_are_quarantined(shipped_table):
 
 
 def test_cp932_export_is_read_as_japanese(shipped_table):
-    crowd = shipped_table[(shipped_table["source"] == "crowd-2026-09") & (shipped_table["status"] == "ok")]
+    crowd = shipped_table[(shipped_table["source"] == "crowd-2026-09") & (shipped_table["fate"] == "released")]
     assert len(crowd) == 163
     # kana (full or half width), kanji or full-width letters in every prompt; no mojibake placeholders
     assert crowd["text"].str.contains("[ぁ-んァ-ンｦ-ﾟ一-龥Ａ-ｚ]").all()

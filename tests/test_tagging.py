@@ -15,11 +15,11 @@ import yaml
 
 from conftest import CROWD_HEADER, excel_csv
 from curation.errors import ReleaseError
-from curation.japanese import fold_width, tokens
-from curation.pii import PRIORITY, detect, luhn_ok, my_number_ok
+from curation.text import fold_width, tokens
+from curation.tagging.pii import PRIORITY, detect, luhn_ok, my_number_ok
 from curation.pipeline import release
 from curation.schema import alias_key, schemas
-from curation.tagging import Terms, lexicons, place_codes, tag_text
+from curation.tagging.tagger import Terms, lexicons, place_codes, tag_text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -143,9 +143,8 @@ def test_every_peer_label_maps_to_a_viewpoint(crosswalk, labels):
 
 
 def test_ailuminate_prompts_are_ingested_through_the_crosswalk_and_unknown_hazards_quarantined(tmp_path):
-    from curation.ingest import ingest
-    from curation.sources import load_sources
-
+    from curation.ingest import ingest, load_sources
+    
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "ail.csv").write_text(
@@ -158,9 +157,9 @@ def test_ailuminate_prompts_are_ingested_through_the_crosswalk_and_unknown_hazar
          "defaults": {"label": "unsafe"}}]}), encoding="utf-8")
     table, _ = ingest(load_sources(raw))
     ok, bad = table.iloc[0], table.iloc[1]
-    assert ok["status"] == "ok" and ok["viewpoints"] == [schemas().crosswalks["ailuminate_hazard"]["iwp"]]
+    assert ok["fate"] == "released" and ok["viewpoints"] == [schemas().crosswalks["ailuminate_hazard"]["iwp"]]
     assert json.loads(ok["source_labels"])["hazard"] == "iwp"
-    assert bad["status"] == "quarantined" and "row 3, hazard" in bad["reason"] and "'xyz'" in bad["reason"]
+    assert bad["fate"] == "quarantined" and "row 3, hazard" in bad["reason"] and "'xyz'" in bad["reason"]
 
 
 def test_security_cues_and_borderline_candidates():
@@ -244,7 +243,8 @@ def test_tag_command_names_a_missing_column(tmp_path):
 
 def test_tagging_in_worker_processes_gives_the_one_process_result(monkeypatch):
     """Long tables are tagged in forked workers: the columns must not depend on which path ran."""
-    from curation import tagging, workers
+    from curation import workers
+    from curation.tagging import tagger as tagging
 
     lines = (Path(__file__).parent.parent / "benchmarks" / "tagging_eval.jsonl").read_text(encoding="utf-8").splitlines()
     table = pd.DataFrame({"text": [json.loads(l)["text"] for l in lines] + [None],

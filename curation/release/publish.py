@@ -12,9 +12,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PublishError
-from .history import MANIFEST, ReleaseError, sha256_file, verify_release
-from .report import StageReport
+from ..errors import PublishError, ReleaseError
+from ..report import StageReport
+from .layout import MANIFEST, file_entry, verify_release
 
 GATING_KEYS = ("extra_gated_prompt", "extra_gated_fields")
 
@@ -52,7 +52,7 @@ def plan(folder: Path, repo: str) -> Plan:
     if missing:
         raise PublishError(f"{folder}/README.md has no {', '.join(missing)}: the Hub would gate it without a form")
     files = dict(manifest["files"])
-    files[MANIFEST] = {"sha256": sha256_file(folder / MANIFEST), "bytes": (folder / MANIFEST).stat().st_size}
+    files[MANIFEST] = file_entry(folder / MANIFEST)
     return Plan(folder, repo, f"v{manifest['version']}", manifest, dict(sorted(files.items())))
 
 

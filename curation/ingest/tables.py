@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import SourceError
-from .ingest import read_parquet, read_rows
+from ..errors import SourceError
+from .readers import read_parquet, read_rows
 from .sources import Source
 
 
@@ -47,7 +47,7 @@ def read_table(path: Path, text_column: str, options: dict[str, str | None] | No
     return table
 
 
-def write_parquet(table: pd.DataFrame, path: Path, types: dict[str, pa.DataType]) -> None:
+def write_output(table: pd.DataFrame, path: Path, types: dict[str, pa.DataType]) -> None:
     """Written to a temporary file and renamed: a killed run leaves no half-written output."""
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     for name, arrow_type in types.items():

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .japanese import Token, fold_width, tokens
-from .schema import schemas
+from ..schema import schemas
+from ..text import Token, fold_width, tokens
 
 # The kinds (codes in taxonomy.yaml's personal_data_kinds) in the order overlapping hits are resolved:
 # the more specific wins (a card number is not also a phone number).
@@ -35,6 +35,7 @@ CARD = re.compile(r"(?<![\d-])(\d{4}(?:" + SEP + r"\d{4}){2}" + SEP + r"\d{2,4}|
 NUMERAL = r"[0-9一二三四五六七八九十〇]+"
 BLOCK = re.compile(rf"{NUMERAL}丁目(?:{NUMERAL}(?:番地?|-)?(?:{NUMERAL}号?)?)?|\d+番地?(?:の?\d+号?)?|\d+(?:-\d+){{1,2}}")
 MUNICIPALITY = re.compile(r"[\u4e00-\u9fff\u3041-\u309f\u30a1-\u30fa]{1,6}?[市区町村郡]")
+WALK_BACK = schemas().tuning["personal_data"]["address_walk_back"]  # schemas/pipeline.yaml
 HONORIFIC = {"さん", "様", "さま", "氏", "君", "くん", "ちゃん", "先生", "殿"}
 
 
@@ -73,9 +74,9 @@ def address_spans(folded: str) -> list[tuple[int, int]]:
     spans = []
     for block in BLOCK.finditer(folded):
         start = block.start()
-        # Walk back over the town name and municipalities (at most 20 characters, no punctuation).
+        # Walk back over the town name and municipalities (a bounded number of characters, no punctuation).
         head = start
-        while head > 0 and start - head < 20 and not re.match(r"[\s、。,.「」『』()（）:：!?！？]", folded[head - 1]):
+        while head > 0 and start - head < WALK_BACK and not re.match(r"[\s、。,.「」『』()（）:：!?！？]", folded[head - 1]):
             head -= 1
         prefix = folded[head:start]
         first = None

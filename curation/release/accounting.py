@@ -6,39 +6,38 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .history import ReleaseError
-from .report import StageReport
+from ..contract import Fate, require
+from ..errors import ReleaseError
+from ..report import StageReport
 
-OUTCOME = {"kept": "released", "duplicate": "duplicate", "quarantined": "quarantined"}
 
-
-def account(table: pd.DataFrame, split_of: dict[str, str]) -> tuple[list[dict], StageReport]:
-    """One line per input record, in file order; `split_of` maps each released id to its split."""
+def account(table: pd.DataFrame) -> tuple[list[dict], StageReport]:
+    """One line per input record, in file order, from the working table after its last stage."""
     lines = []
-    columns = ["input_key", "file", "row", "outcome", "id", "duplicate_of", "reason"]
+    columns = ["input_key", "file", "row", "fate", "id", "duplicate_of", "reason", "split"]
+    require(table, [*columns, "source_index"], "accounting")
     near = [c for c in ("cluster_id", "similarity", "pair_class", "near_reason") if c in table]
     for rec in table.sort_values(["source_index", "row"])[columns + near].to_dict("records"):
-        outcome = OUTCOME[rec["outcome"]]
-        target = rec["id"] if outcome == "released" else rec["duplicate_of"]
+        outcome = Fate(rec["fate"]).value
         lines.append({
             "input": rec["input_key"], "file": rec["file"], "row": int(rec["row"]), "outcome": outcome,
             "id": rec["id"] if outcome == "released" else None,
             "duplicate_of": rec["duplicate_of"] if outcome == "duplicate" else None,
-            "split": split_of.get(target) if isinstance(target, str) else None,
+            "split": rec["split"] if outcome in ("released", "duplicate") and isinstance(rec["split"], str) else None,
             "reason": rec["reason"] if outcome == "quarantined" else None,
             "near": {"cluster_id": rec["cluster_id"] if isinstance(rec["cluster_id"], str) else None,
                      "similarity": rec["similarity"], "pair_class": rec["pair_class"], "reason": rec["near_reason"]}
             if near and isinstance(rec["pair_class"], str) else None,
         })
     totals = {"input records": len(table)}
-    for outcome in OUTCOME.values():
-        totals[outcome] = sum(line["outcome"] == outcome for line in lines)
+    for fate in Fate:
+        totals[fate.value] = sum(line["outcome"] == fate.value for line in lines)
     released_ids = [line["id"] for line in lines if line["outcome"] == "released"]
     broken = (
         totals["released"] + totals["duplicate"] + totals["quarantined"] != totals["input records"]
         or len({line["input"] for line in lines}) != len(lines)
         or len(set(released_ids)) != len(released_ids)
-        or set(released_ids) != set(split_of)
+        or any(line["split"] is None for line in lines if line["outcome"] == "released")
         or any(line["split"] is None for line in lines if line["outcome"] == "duplicate")
     )
     if broken:

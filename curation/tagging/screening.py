@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import ReleaseError
+from ..errors import ReleaseError
+from ..report import StageReport
+from ..schema import schemas
 from .pii import detect
-from .report import StageReport
-from .schema import schemas
 
 HIT_COLUMNS = ["id", "field", "kind", "start", "end", "fictional"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .report import StageReport
-from .schema import schemas
+from ..report import StageReport
+from ..schema import schemas
 
 
 def count_table(keys: list[tuple[str, str]], members: pd.Series, split: pd.Series, target: dict) -> pd.DataFrame:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import SourceError
-from .schema import schemas
+from ..errors import SourceError
+from ..release.layout import file_entry
+from ..schema import schemas
 
 PSEUDONYM_KEY_ENV = "CURATION_PSEUDONYM_KEY"
 
@@ -55,10 +56,7 @@ class SourceSet:
         """sha256 and size of sources.yaml and every declared file: what a release was built from."""
         paths = [("sources.yaml", self.raw_dir / "sources.yaml")]
         paths += [(s.relpath, s.path) for s in self.sources]
-        return [
-            {"path": rel, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
-            for rel, p in paths
-        ]
+        return [{"path": rel, **file_entry(p)} for rel, p in paths]
 
 
 def load_sources(raw_dir: Path) -> SourceSet:

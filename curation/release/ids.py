@@ -8,8 +8,9 @@ import hashlib
 
 import pandas as pd
 
-from .history import History, ReleaseError
-from .report import StageReport
+from ..contract import Context, kept, stage
+from ..errors import ReleaseError
+from ..report import StageReport
 
 
 def mint_id(text: str) -> str:
@@ -23,40 +24,45 @@ def carried(text: str, earlier: list[dict]) -> dict:
     return next((r for r in earlier if r["text"] == text), earlier[0])
 
 
-def assign_ids(table: pd.DataFrame, history: History, version: str) -> tuple[pd.DataFrame, StageReport]:
+def prospective_id(text: str, released_id: str | None) -> str:
+    """The id a prompt has: the one it keeps from an earlier release (`released_id`, from the forms stage),
+    else the one its text is given."""
+    return released_id if isinstance(released_id, str) else mint_id(text)
+
+
+@stage("ids")
+def assign_ids(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
     """Adds `id` and `added_in` to kept records, `duplicate_of` (an id) to duplicates, and
     `contrast_id` to kept records whose pair is kept too."""
     report = StageReport("ids")
     table = table.copy()
-    released = history.by_form()
-    ever = history.ids()
-    kept = table["outcome"] == "kept"
+    history = context.history
+    newest = history.newest_records if history else {}
+    ok = kept(table)
     ids, added = [], []
-    for form, text in zip(table.loc[kept, "match_form"], table.loc[kept, "text"]):
-        earlier = released.get(form)
-        if earlier:
-            holder = carried(text, earlier)
-            ids.append(holder["id"])
-            added.append(holder["added_in"])
+    for form, text, released_id in zip(table.loc[ok, "match_form"], table.loc[ok, "text"], table.loc[ok, "released_id"]):
+        if isinstance(released_id, str):
+            ids.append(released_id)
+            added.append(newest[released_id]["added_in"])
             report.count("carried from earlier releases")
-            for other in earlier:
-                if other is not holder:
-                    report.notes.append(f"released {other['id']} now matches {holder['id']} (same matching form): "
+            for other in history.by_form[form]:
+                if other["id"] != released_id:
+                    report.notes.append(f"released {other['id']} now matches {released_id} (same matching form): "
                                         f"{other['id']} is dropped as its duplicate")
             continue
         new_id = mint_id(text)
-        if new_id in ever:
+        if new_id in newest:
             raise ReleaseError(f"id {new_id} was released before for another prompt; ids are never reused")
         ids.append(new_id)
-        added.append(version)
+        added.append(context.version)
         report.count("new")
     table["id"] = None
     table["added_in"] = None
-    table.loc[kept, "id"] = ids
-    table.loc[kept, "added_in"] = added
-    if table.loc[kept, "id"].duplicated().any():
+    table.loc[ok, "id"] = ids
+    table.loc[ok, "added_in"] = added
+    if table.loc[ok, "id"].duplicated().any():
         raise ReleaseError("two kept records got the same id; this is a bug, please report it")
-    id_of_key = dict(zip(table.loc[kept, "input_key"], table.loc[kept, "id"]))
+    id_of_key = dict(zip(table.loc[ok, "input_key"], table.loc[ok, "id"]))
     table["duplicate_of"] = table["duplicate_of_key"].map(id_of_key)
     link_contrasts(table, id_of_key, report)
     return table, report

@@ -20,11 +20,13 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
-from .annotations import config
-from .errors import LabelStudioError
-from .labeling import NO, YES, labeling_config
-from .release import without_nan
-from .report import StageReport
+from ..errors import LabelStudioError
+from ..release.configs import without_nan
+from ..report import StageReport
+from ..schema import schemas
+from .controls import result_items
+from .interface import labeling_config
+from .settings import config
 
 URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 SOURCE_MODEL_VERSION = "source-labels"
@@ -93,26 +95,6 @@ class Server:
             return list(self.client.tasks.list(project=project_id, fields="all"))
 
 
-def result_items(decided: dict) -> list[dict]:
-    """A judgement as Label Studio result items (stable codes: the choices' aliases); empty fields are
-    left out, and an invalid flag is carried with its reason."""
-    def choice(name, values):
-        return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": values}}
-
-    items = [choice(name, [decided[name]]) for name in ("label", "primary_viewpoint", "borderline_type")
-             if isinstance(decided.get(name), str)]
-    items += [choice(name, list(decided[name])) for name in ("viewpoints", "regions") if len(decided.get(name) or [])]
-    items.append(choice("borderline", [YES if decided.get("borderline") else NO]))
-    if decided.get("fictional"):
-        items.append(choice("fictional", ["fictional"]))
-    if decided.get("invalid"):
-        items.append(choice("invalid", ["invalid"]))
-        if isinstance(decided.get("invalid_reason"), str):
-            items.append({"from_name": "invalid_reason", "to_name": "text", "type": "textarea",
-                          "value": {"text": [decided["invalid_reason"]]}})
-    return items
-
-
 def task(record: dict, predictions: list[dict]) -> dict:
     return {"data": {"id": record["id"], "text": record["text"], "batch": record["source"],
                      "origin": record["origin"], "suggestions": record["suggestions"]}, "predictions": predictions}
@@ -121,7 +103,7 @@ def task(record: dict, predictions: list[dict]) -> dict:
 def with_suggestions(records: pd.DataFrame) -> pd.DataFrame:
     """The records with the tagger's suggestions: shown to annotators as a hint line, and the detected
     regions prefilled where the source named none. The source's own labels are never replaced."""
-    from .tagging import describe, tag
+    from ..tagging import describe, tag
 
     tags, _ = tag(records, "text", "label")
     records = records.assign(suggestions=[describe(t) for t in tags.to_dict("records")])
@@ -188,11 +170,12 @@ def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
                 id=project.id, title=f"curation pull {kind}",
                 serialization_options={"predictions": {"only_id": False},
                                        "annotations__completed_by": {"only_id": False}})
-            for _ in range(600):
+            polls = schemas().tuning["label_studio"]
+            for _ in range(polls["export_polls"]):
                 export = server.client.projects.exports.get(id=project.id, export_pk=export.id)
                 if export.status in ("completed", "failed"):
                     break
-                time.sleep(0.2)
+                time.sleep(polls["export_poll_seconds"])
             if export.status != "completed":
                 raise LabelStudioError(f"the export of project {project.title!r} did not complete ({export.status})")
             data = b"".join(server.client.projects.exports.download(id=project.id, export_pk=export.id,

@@ -18,19 +18,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import pii, workers
-from .japanese import Token, fold_width, lemma_key, tokens
-from .normalize import INVISIBLE
-from .report import StageReport
-from .schema import alias_key, schemas
+from .. import workers
+from ..report import StageReport
+from ..schema import alias_key, schemas
+from ..text import INVISIBLE, Token, fold_width, lemma_key, tokens
+from . import pii
 
 ARROW_TYPES = {
     "suggested_viewpoints": pa.list_(pa.string()), "suggested_goal": pa.string(), "suggested_borderline": pa.bool_(),
     "suggested_borderline_type": pa.string(), "regions": pa.list_(pa.string()), "region_topics": pa.list_(pa.string()),
     "pii": pa.list_(pa.struct([("kind", pa.string()), ("start", pa.int32()), ("end", pa.int32())])),
 }
-PARALLEL_TEXTS = 5000  # fewer texts than this are tagged in this process (workers cost more)
-LONGEST_PLACE = 4  # tokens: 西新宿 / 東京 都 / 尖閣 諸島 / ニュー ヨーク 州
+TUNING = schemas().tuning["tagging"]  # schemas/pipeline.yaml
+PARALLEL_TEXTS = schemas().tuning["workers"]["tag_texts"]  # fewer texts are tagged in this process
 
 
 class Terms:
@@ -79,7 +79,7 @@ def lexicons() -> Lexicons:
     doc = s.lexicons
     viewpoints = doc["viewpoints"]
     places: dict[str, tuple[str, ...]] = {}
-    for entry in s.regions_doc["prefectures"] + s.regions_doc["countries"]:
+    for entry in s.regions:
         for name in [entry["ja"], entry["en"], *(entry.get("aliases") or [])]:
             places[alias_key(name)] = (entry["code"],)
     for code, names in s.gazetteer["places"].items():
@@ -109,8 +109,9 @@ def noisy(folded: str, original: str, words: list[Token]) -> bool:
     content = [w for w in words if w.pos[0] not in ("補助記号", "空白")]
     unknown = sum(not w.known and not w.lemma.isdigit() for w in content)
     width_changed = sum(a != b for a, b in zip(folded, original) if not a.isspace())
-    return (len(content) >= 4 and unknown / len(content) >= 0.25) or (0 < width_changed < len(original) * 0.8
-                                                                      and width_changed >= 3)
+    return ((len(content) >= TUNING["noise_min_words"] and unknown / len(content) >= TUNING["noise_unknown_share"])
+            or (0 < width_changed < len(original) * TUNING["noise_width_share"]
+                and width_changed >= TUNING["noise_width_changes"]))
 
 
 def place_codes(words: list[Token]) -> list[str]:
@@ -121,7 +122,7 @@ def place_codes(words: list[Token]) -> list[str]:
     codes, i = [], 0
     while i < len(words):
         match, name = None, ""
-        for j in range(i + 1, min(len(words), i + LONGEST_PLACE) + 1):
+        for j in range(i + 1, min(len(words), i + TUNING["longest_place"]) + 1):
             name += words[j - 1].surface.casefold()  # words of folded text: only case is left to fold
             if name not in lex.place_prefixes:
                 break
@@ -246,7 +247,7 @@ def japanese_names() -> tuple[dict, dict, dict, dict]:
     """code -> Japanese name of viewpoints, regions, topics and personal-data kinds."""
     s = schemas()
     return ({v["code"]: v["ja"] for v in s.viewpoints},
-            {r["code"]: r["ja"] for r in s.regions_doc["prefectures"] + s.regions_doc["countries"]},
+            {r["code"]: r["ja"] for r in s.regions},
             {t["code"]: t["ja"] for t in s.region_topics},
             {k["code"]: k["ja"] for k in s.taxonomy["personal_data_kinds"]})
 

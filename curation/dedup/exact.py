@@ -14,11 +14,32 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .history import History
-from .ids import carried, mint_id
-from .normalize import matching_forms
-from .report import StageReport
-from .schema import schemas
+from ..contract import Context, Fate, kept, stage
+from ..release.ids import carried
+from ..report import StageReport
+from ..schema import schemas
+from ..text import matching_forms
+
+
+@stage("match forms")
+def add_matching_forms(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
+    """Adds `match_form` to usable records and, where an earlier release holds the form, `released_in`
+    (which release first), `released_text` (it holds this very text) and `released_id` (the id the prompt
+    keeps: ids.carried)."""
+    report = StageReport("matching forms")
+    table = table.copy()
+    ok = kept(table)
+    table["match_form"] = None
+    table.loc[ok, "match_form"] = matching_forms(table.loc[ok, "text"].tolist())
+    history = context.history
+    released = history.by_form if history else {}
+    earlier = [released.get(form, []) for form in table["match_form"]]
+    after_every_release = len(history.releases) + 1 if history else 1
+    table["released_in"] = [recs[0]["release"] if recs else after_every_release for recs in earlier]
+    table["released_text"] = [any(r["text"] == t for r in recs) for recs, t in zip(earlier, table["text"])]
+    table["released_id"] = [carried(t, recs)["id"] if recs else None for recs, t in zip(earlier, table["text"])]
+    report.counts = {"forms": int(ok.sum()), "held by an earlier release": int(table["released_id"].notna().sum())}
+    return table, report
 
 
 def keep_order(table: pd.DataFrame) -> pd.DataFrame:
@@ -35,32 +56,18 @@ def keep_order(table: pd.DataFrame) -> pd.DataFrame:
                    "row"], kind="stable")
 
 
-def collapse_exact(table: pd.DataFrame, history: History | None = None, judged: set[str] = frozenset()
-                   ) -> tuple[pd.DataFrame, StageReport]:
-    """Adds `match_form`, `outcome` (`kept`/`duplicate`/`quarantined`), `duplicate_of_key`, and where an
-    earlier release holds the form, `released_in` (which release first) and `released_text` (the same text).
-    `judged`: ids with stored annotations; records with one of them count as annotated."""
+@stage("exact duplicates")
+def collapse_exact(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
+    """Records with the same matching form: the first in keep order stays, the others become `duplicate`
+    with `duplicate_of_key` (the input key of the record kept)."""
     report = StageReport("dedup (exact)")
     table = table.copy()
-    ok = table["status"] == "ok"
-    table["match_form"] = None
-    table.loc[ok, "match_form"] = matching_forms(table.loc[ok, "text"].tolist())
-    released = history.by_form() if history else {}
-    earlier = [released.get(form, []) for form in table["match_form"]]
-    after_every_release = len(history.releases) + 1 if history else 1
-    table["released_in"] = [recs[0]["release"] if recs else after_every_release for recs in earlier]
-    table["released_text"] = [any(r["text"] == t for r in recs) for recs, t in zip(earlier, table["text"])]
-    if judged:
-        table["annotated"] = table["annotated"].astype(bool) | pd.Series(
-            [good and (carried(text, recs)["id"] if recs else mint_id(text)) in judged
-             for good, text, recs in zip(ok, table["text"], earlier)], index=table.index)
+    ok = kept(table)
     ordered = keep_order(table[ok])
     first = ~ordered["match_form"].duplicated()
     kept_key = dict(zip(ordered.loc[first, "match_form"], ordered.loc[first, "input_key"]))
-    table["outcome"] = "quarantined"
-    table.loc[first[first].index, "outcome"] = "kept"
     dropped = first[~first].index
-    table.loc[dropped, "outcome"] = "duplicate"
+    table.loc[dropped, "fate"] = Fate.DUPLICATE.value
     table["duplicate_of_key"] = None
     table.loc[dropped, "duplicate_of_key"] = table.loc[dropped, "match_form"].map(kept_key)
     compared = schemas().judgement_fields

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import yaml
-from datasets import Features
 
-from .release import Tables, row_counts, shard_path
-from .schema import schemas
+from ..schema import schemas
+from .layout import Tables, row_counts, shard_path
 
 
 def size_category(n: int) -> str:
@@ -28,6 +27,8 @@ def dataset_license(licenses: list[str]) -> dict:
 def dataset_info(tables: Tables) -> list[dict]:
     """Features (from the Arrow schema, itself from schemas/) and exact split sizes, per config:
     `load_dataset` checks the sizes and fails on a file that does not match."""
+    from datasets import Features  # only when a card is written: `datasets` is slow to import
+
     return [
         {
             "config_name": config,
@@ -122,7 +123,7 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
         for b in s.taxonomy["borderline_types"]])
     out += ["", "## Regions", ""]
     region_counts = records["regions"].explode().dropna().value_counts()
-    names = {r["code"]: r["ja"] for r in s.regions_doc["prefectures"] + s.regions_doc["countries"]}
+    names = {r["code"]: r["ja"] for r in s.regions}
     out += table(["region", "名称", "items"], [[f"`{c}`", names.get(c, ""), int(n)]
                                              for c, n in sorted(region_counts.items())]) if len(region_counts) else \
         ["No item names a region."]

@@ -12,16 +12,12 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from .schema import schemas
+from ..schema import schemas
+from .controls import CONTROLS, NO, YES
+from .settings import ANNOTATION_DIR
 
-GUIDELINE = Path(__file__).resolve().parent.parent / "annotation" / "guideline.md"
+GUIDELINE = ANNOTATION_DIR / "guideline.md"
 SECTION = re.compile(r"^## (\w+) — (.+?)\n\n(.+?)\n", re.M)
-YES, NO = "yes", "no"
-# The controls in the order annotators meet them: (name, kind, multiple choice?)
-CONTROLS = [("label", "choices", False), ("viewpoints", "choices", True), ("primary_viewpoint", "choices", False),
-            ("borderline", "choices", False), ("borderline_type", "choices", False), ("regions", "choices", True),
-            ("fictional", "choices", True), ("comment_en", "textarea", False), ("invalid", "choices", True),
-            ("invalid_reason", "textarea", False)]
 
 
 @lru_cache(maxsize=1)
@@ -43,8 +39,7 @@ def choices(name: str) -> list[tuple[str, str, str]]:
     if name == "borderline_type":
         return [(b["code"], b["ja"], f"{b['en']}: {b['example']}") for b in s.taxonomy["borderline_types"]]
     if name == "regions":
-        entries = s.regions_doc["prefectures"] + s.regions_doc["countries"]
-        return [(r["code"], r["ja"], r["en"]) for r in entries]
+        return [(r["code"], r["ja"], r["en"]) for r in s.regions]
     if name == "fictional":
         return [("fictional", "架空の個人情報", "the personal data in the prompt is invented on purpose")]
     if name == "invalid":
@@ -60,7 +55,8 @@ def labeling_config() -> str:
              '  <Text name="text" value="$text" granularity="word"/>',
              '  <Header value="自動候補（suggestions: check them, never accept them unread）" size="6"/>',
              '  <Text name="suggestions" value="$suggestions"/>']
-    for name, kind, multiple in CONTROLS:
+    for control in CONTROLS:
+        name = control.name
         if name == "invalid_reason":  # explained in the guideline's `invalid` section
             title, help_text = f"{guide['invalid'][0]}の理由", ""
         else:
@@ -69,11 +65,11 @@ def labeling_config() -> str:
         parts.append(f"    <Header value={quoteattr(f'{title}（{name}）')} size=\"5\"/>")
         if help_text:
             parts.append(f"    <Header value={quoteattr(help_text)} size=\"6\"/>")
-        if kind == "textarea":
+        if control.kind == "textarea":
             parts.append(f'    <TextArea name="{name}" toName="text" rows="2" maxSubmissions="1" editable="true"/>')
         else:
-            required = ' required="true"' if name in ("label", "viewpoints", "primary_viewpoint") else ""
-            mode = "multiple" if multiple else "single-radio"
+            required = ' required="true"' if control.required else ""
+            mode = "multiple" if control.multiple else "single-radio"
             parts.append(f'    <Choices name="{name}" toName="text" choice="{mode}" showInline="true"{required}>')
             for alias, value, hint in choices(name):
                 parts.append(f"      <Choice value={quoteattr(value)} alias={quoteattr(alias)} hint={quoteattr(hint)}/>")

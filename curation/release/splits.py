@@ -14,8 +14,9 @@ import hashlib
 
 import pandas as pd
 
-from .report import StageReport
-from .schema import schemas
+from ..contract import Context, Fate, kept, stage
+from ..report import StageReport
+from ..schema import schemas
 
 
 def units(ids: list[str], contrast_ids: list, clusters: list) -> list[list[int]]:
@@ -41,7 +42,23 @@ def units(ids: list[str], contrast_ids: list, clusters: list) -> list[list[int]]
     return list(out.values())
 
 
-def assign_splits(records: pd.DataFrame, earlier_split: dict[str, str],
+@stage("splits")
+def assign_splits(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
+    """Adds `split`: each released record's, and each duplicate's (the split of the record it duplicates)."""
+    table = table.copy()
+    records = table[kept(table)]
+    near = context.near_released
+    near_splits = near.groupby("cluster_id")["split"].agg(list).to_dict() if near is not None and len(near) else {}
+    split, report = split_records(records, context.history.split_of if context.history else {}, near_splits)
+    split_of = dict(zip(records["id"], split))
+    table["split"] = None
+    table.loc[records.index, "split"] = split
+    duplicate = table["fate"] == Fate.DUPLICATE
+    table.loc[duplicate, "split"] = table.loc[duplicate, "duplicate_of"].map(split_of)
+    return table, report
+
+
+def split_records(records: pd.DataFrame, earlier_split: dict[str, str],
                   near_released: dict[str, list[str]] | None = None) -> tuple[pd.Series, StageReport]:
     """The split of each released record (index aligned with `records`). `near_released`: cluster id ->
     the splits of released items in that cluster that this release no longer holds."""

@@ -1,0 +1,72 @@
+"""Annotations into the release: which records annotators have judged (before dedup, so that an annotated
+record is kept over its unannotated duplicate), and their decisions applied to the records kept."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..contract import Context, Fate, kept, stage
+from ..release.ids import prospective_id
+from ..report import StageReport
+from ..schema import schemas
+from .exports import DECIDED
+
+
+@stage("mark annotated")
+def mark_annotated(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
+    """Adds `annotated`: the record's id (the one it keeps from an earlier release, or the one its text will
+    be given) is in the stored annotation exports. A table that already says so keeps its mark."""
+    report = StageReport("annotated")
+    table = table.copy()
+    marked = table["annotated"].astype(bool) if "annotated" in table else pd.Series(False, index=table.index)
+    judged = context.judged
+    if judged:
+        ok = kept(table)
+        ids = [prospective_id(t, r) if good else None for good, t, r in zip(ok, table["text"], table["released_id"])]
+        marked |= pd.Series([i in judged for i in ids], index=table.index)
+    table["annotated"] = marked
+    report.counts = {"annotated records": int(marked.sum())}
+    return table, report
+
+
+@stage("apply annotations")
+def apply_annotations(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
+    """Decided judgements (`context.decisions`) replace the kept records' own; items decided invalid, and the
+    duplicates that pointed at them, are quarantined with the annotators' reason."""
+    report = StageReport("apply annotations")
+    table = table.copy()
+    decisions = context.decisions
+    if decisions.empty:
+        return table, report
+    by_id = decisions.set_index("id")
+    judged = table.index[kept(table) & table["id"].isin(by_id.index)]
+    orphans = sorted(set(by_id.index) - set(table.loc[kept(table), "id"]))
+    if orphans:  # the prompt was edited or removed since it was annotated: its annotations no longer apply
+        report.problems.append(f"{len(orphans)} annotated item(s) are not in this data: {', '.join(orphans[:10])}")
+    for i in judged:
+        decided = by_id.loc[table.at[i, "id"]]
+        if decided["invalid"]:
+            rejected = table.at[i, "id"]
+            # The annotators' own words stay in the export: free text may quote personal data.
+            reason = f"annotators flagged {rejected} as invalid or needing a rewrite ({decided['label_source']})"
+            followers = table.index[(table["fate"] == Fate.DUPLICATE) & (table["duplicate_of"] == rejected)]
+            table.loc[[i, *followers], "fate"] = Fate.QUARANTINED.value
+            table.loc[[i, *followers], "reason"] = [f"{table.at[j, 'where']}: {reason}" for j in [i, *followers]]
+            table.loc[[i, *followers], "id"] = None
+            table.loc[table["contrast_id"] == rejected, "contrast_id"] = None  # its pair stays, unpaired
+            report.count("quarantined by annotators", 1 + len(followers))
+            continue
+        # Annotators can mark invented personal data but not unmark a source's mark: an item they
+        # believe holds real personal data is flagged invalid instead.
+        fictional = bool(decided["fictional"]) or bool(table.at[i, "fictional"])
+        for name in DECIDED:
+            table.at[i, name] = decided[name]
+        table.at[i, "fictional"] = fictional
+        table.at[i, "label_source"] = decided["label_source"]
+        table.at[i, "annotated"] = True
+        goal = table.at[i, "gsn_goal"]
+        if isinstance(goal, str) and schemas().validate(table.loc[i].to_dict(), only=("gsn_goal", "viewpoints")):
+            table.at[i, "gsn_goal"] = None  # the goal belonged to a viewpoint the annotators removed
+            report.notes.append(f"{table.at[i, 'id']}: goal {goal} dropped, no longer under its viewpoints")
+        report.count(f"labels from {decided['label_source']}")
+    return table, report

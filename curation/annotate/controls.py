@@ -1,0 +1,92 @@
+"""The annotation controls, in one place: what annotators are asked, in the order they meet it, and how each
+control's Label Studio value is a record field and back. The labeling interface (interface.py), the reading
+of exports (exports.py) and the pre-annotations sent with tasks (server.py) are all derived from `CONTROLS`.
+Every control's `name` is the record field it fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True)
+class Control:
+    name: str
+    kind: str = "choices"  # or "textarea"
+    multiple: bool = False  # several choices at once (a list field)
+    required: bool = False  # Label Studio refuses to submit without it
+    yes_no: bool = False  # a yes/no question: a bool field
+    flag: bool = False  # one checkbox whose alias is its name: a bool field, false when unticked
+    prefill: bool = True  # a pre-annotation carries the record's value
+
+    def field(self, values: list | str | None):
+        """The record field's value from the control's Label Studio value (choices list or text)."""
+        if self.kind == "textarea":
+            return values or None
+        if self.flag:
+            return self.name in (values or [])
+        if self.yes_no:
+            return (values or [None])[0] == YES
+        return list(values or []) if self.multiple else (values or [None])[0]
+
+    def result(self, value) -> dict | None:
+        """The field's value as a Label Studio result item, or None where nothing is to be shown."""
+        if self.kind == "textarea":
+            return ({"from_name": self.name, "to_name": "text", "type": "textarea", "value": {"text": [value]}}
+                    if isinstance(value, str) else None)
+        if self.flag:
+            choices = [self.name] if value else []
+        elif self.yes_no:
+            choices = [YES if value else NO]
+        elif self.multiple:
+            choices = list(value) if value is not None and len(value) else []
+        else:
+            choices = [value] if isinstance(value, str) else []
+        return {"from_name": self.name, "to_name": "text", "type": "choices", "value": {"choices": choices}} \
+            if choices else None
+
+
+CONTROLS = (
+    Control("label", required=True),
+    Control("viewpoints", multiple=True, required=True),
+    Control("primary_viewpoint", required=True),
+    Control("borderline", yes_no=True),
+    Control("borderline_type"),
+    Control("regions", multiple=True),
+    Control("fictional", multiple=True, flag=True),
+    Control("comment_en", kind="textarea", prefill=False),  # free text is the annotator's own, never prefilled
+    Control("invalid", multiple=True, flag=True),
+    Control("invalid_reason", kind="textarea"),
+)
+BY_NAME = {c.name: c for c in CONTROLS}
+
+
+def result_values(result: list[dict]) -> dict:
+    """Label Studio result items -> {control name: value} (aliases, i.e. stable codes; text as one string)."""
+    values: dict = {}
+    for item in result:
+        value = item.get("value") or {}
+        if "choices" in value:
+            values[item["from_name"]] = list(value["choices"])
+        elif "text" in value:
+            text = value["text"]
+            values[item["from_name"]] = "\n".join(text) if isinstance(text, list) else str(text)
+    return values
+
+
+def decided_fields(values: dict) -> dict:
+    """Control values -> record fields, as one annotator decided them. One viewpoint chosen and no primary
+    one: that viewpoint is the primary one."""
+    out = {c.name: c.field(values.get(c.name)) for c in CONTROLS}
+    if out["primary_viewpoint"] is None and len(out["viewpoints"]) == 1:
+        out["primary_viewpoint"] = out["viewpoints"][0]
+    return out
+
+
+def result_items(decided: dict) -> list[dict]:
+    """A judgement as Label Studio result items (stable codes: the choices' aliases); empty fields are left
+    out, free text the annotators write themselves is not prefilled, and an invalid flag carries its reason."""
+    items = [c.result(decided.get(c.name)) for c in CONTROLS
+             if c.prefill and (c.name != "invalid_reason" or decided.get("invalid"))]
+    return [item for item in items if item is not None]

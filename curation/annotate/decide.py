@@ -1,0 +1,111 @@
+"""Decisions: per item, ground truth > adjudication > majority of annotators (annotation/config.yaml);
+items whose majority does not decide go to the adjudication queue. Agreement: Krippendorff's alpha per
+batch and field."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from ..report import StageReport
+from ..schema import schemas
+from .agreement import alpha, masi, nominal
+from .controls import CONTROLS
+from .exports import DECIDED
+from .settings import config
+
+MULTIPLE = tuple(c.name for c in CONTROLS if c.multiple and not c.flag)
+AGREEMENT_FIELDS = {"label": nominal, "borderline": nominal, "primary_viewpoint": nominal,
+                    "viewpoints": masi, "regions": masi}
+
+
+def latest_per_annotator(annotations: pd.DataFrame) -> pd.DataFrame:
+    """One vote per person: an annotator who annotated an item twice counts once, with the newer one."""
+    return (annotations.sort_values("updated_at", kind="stable")
+            .drop_duplicates(["kind", "id", "annotator"], keep="last"))
+
+
+def winner(values: list, share: float):
+    """The value more than `share` of the votes chose, or None."""
+    if not values:
+        return None
+    value, votes = Counter(values).most_common(1)[0]
+    return value if votes / len(values) > share else None
+
+
+def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None]:
+    """The majority's judgement, or (None, why not) when label, primary viewpoint, borderline or the
+    borderline type split, or when what the majority chose breaks a record rule."""
+    n = len(group)
+    if group["invalid"].sum() / n > share:
+        return {"invalid": True}, None
+    votes = group[~group["invalid"]]  # a flagged annotation votes on validity only
+    decided = {"invalid": False}
+    decided["fictional"] = bool(winner(votes["fictional"].tolist(), share))
+    for name in ("label", "primary_viewpoint", "borderline"):
+        decided[name] = winner(votes[name].tolist(), share)
+        if decided[name] is None:
+            counts = Counter(v for v in votes[name] if v is not None)
+            return None, f"{name} split: " + ", ".join(f"{v}×{c}" for v, c in counts.items())
+    decided["borderline_type"] = None
+    if decided["borderline"]:
+        types = votes.loc[votes["borderline"], "borderline_type"].tolist()
+        decided["borderline_type"] = winner(types, share)
+        if decided["borderline_type"] is None and any(types):
+            return None, "borderline_type split: " + ", ".join(f"{v}×{c}" for v, c in Counter(types).items())
+    for name in MULTIPLE:
+        counted = Counter(code for codes in votes[name] for code in codes)
+        decided[name] = [code for code, c in counted.items() if c / len(votes) > share]
+    if decided["primary_viewpoint"] not in decided["viewpoints"]:
+        decided["viewpoints"].insert(0, decided["primary_viewpoint"])
+    broken = schemas().validate(decided, only=DECIDED)
+    if broken:
+        return None, "the majority's choices break a rule: " + "; ".join(f"{f}: {m}" for f, m in broken)
+    return decided, None
+
+
+def decide(annotations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, StageReport]:
+    """Per item: (decisions, adjudication queue). Decisions carry `label_source`."""
+    rules = config()["resolution"]
+    report = StageReport("resolution")
+    usable = latest_per_annotator(annotations[~annotations["cancelled"] & annotations["problem"].isna()])
+    decisions, queue = [], []
+    for item, group in usable.groupby("id", sort=True):
+        truth = group[group["ground_truth"]].sort_values("updated_at")
+        adjudicated = group[group["kind"] == "adjudication"].sort_values("updated_at")
+        votes = group[group["kind"] == "annotation"]
+        if len(truth) or len(adjudicated):
+            chosen = (truth if len(truth) else adjudicated).iloc[-1].to_dict()
+            decided = {k: chosen[k] for k in (*DECIDED, "invalid")}
+            source = "ground_truth" if len(truth) else "adjudication"
+        elif len(votes) >= rules["min_annotations"]:
+            decided, why = majority(votes, rules["majority"])
+            source = "annotators"
+            if decided is None:
+                queue.append({"id": item, "batch": votes["batch"].iloc[0], "reason": why,
+                              "annotations": votes["annotation"].tolist()})
+                continue
+        else:
+            report.count("outstanding (fewer annotations than required)")
+            continue
+        decisions.append({"id": item, "label_source": source, "annotations": len(group), **decided})
+        report.count(f"decided by {source}")
+    report.count("to adjudication", len(queue))
+    report.notes += [f"{q['id']}: {q['reason']}" for q in queue]
+    return pd.DataFrame(decisions), pd.DataFrame(queue, columns=["id", "batch", "reason", "annotations"]), report
+
+
+def agreement_table(annotations: pd.DataFrame) -> pd.DataFrame:
+    """Krippendorff's alpha per batch (and `all`) and field, over items with two or more annotations."""
+    usable = latest_per_annotator(annotations[(annotations["kind"] == "annotation") & ~annotations["cancelled"]
+                                              & annotations["problem"].isna() & ~annotations["invalid"]])
+    rows = []
+    for batch, part in [("all", usable), *sorted(usable.groupby("batch"))]:
+        row = {"batch": batch, "items": int((part.groupby("id").size() >= 2).sum())}
+        for name, distance in AGREEMENT_FIELDS.items():
+            to_value = frozenset if distance is masi else (lambda v: v)
+            units = [[to_value(v) for v in g[name]] for _, g in part.groupby("id")]
+            row[name] = alpha(units, distance)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,99 @@
+"""Stored Label Studio exports to annotation records: one row per annotation, validated against the labeling
+config and the record rules, annotators pseudonymized. Exports are read once per run (`load_annotations`)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ReleaseError
+from ..ingest import SourceSet
+from ..report import StageReport
+from ..schema import schemas
+from .controls import CONTROLS, decided_fields, result_values
+from .interface import labeling_config
+from .settings import config
+
+# What annotators decide: the record's judgement fields that have a control (not gsn_goal); the rest of
+# a record stays as its source wrote it.
+DECIDED = tuple(f for f in schemas().judgement_fields if f in {c.name for c in CONTROLS})
+COLUMNS = ["kind", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled", "updated_at",
+           "problem", *(c.name for c in CONTROLS)]
+
+
+def newest_exports(annotation_dir: Path) -> list[Path]:
+    """The newest stored export of each project under annotation/exports/<kind>/."""
+    found = []
+    for kind in config()["projects"]:
+        folder = annotation_dir / "exports" / kind
+        files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        found += files[-1:]
+    return found
+
+
+def check(result: list[dict], decided: dict) -> str | None:
+    """Why an annotation cannot be used, or None. Label Studio stores any value it is sent; the
+    labeling config and the record rules are checked here, on the way out."""
+    errors = interface(labeling_config()).validate_prediction({"result": result}, return_errors=True)
+    if errors:
+        return "; ".join(map(str, errors))
+    if decided["invalid"]:
+        return None  # a flagged item need not be labelled
+    problems = schemas().validate(decided, only=DECIDED)
+    return "; ".join(f"{f}: {m}" for f, m in problems) or None
+
+
+@lru_cache(maxsize=2)
+def interface(config_xml: str):
+    from label_studio_sdk.label_interface import LabelInterface
+    return LabelInterface(config_xml)
+
+
+def annotation_records(export: list[dict], kind: str, source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
+    """One row per annotation of a stored export; the annotator appears only as a pseudonym."""
+    report = StageReport(f"annotations ({kind})")
+    rows = []
+    for task in export:
+        for annotation in task.get("annotations") or []:
+            who = annotation.get("completed_by")
+            identity = who.get("email") or str(who.get("id")) if isinstance(who, dict) else str(who)
+            result = annotation.get("result") or []
+            decided = decided_fields(result_values(result))
+            problem = None if annotation.get("was_cancelled") else check(result, decided)
+            rows.append({
+                "kind": kind, "task": task["id"], "id": (task.get("data") or {}).get("id"),
+                "batch": (task.get("data") or {}).get("batch"), "annotation": annotation["id"],
+                "annotator": source_set.pseudonym(identity), "ground_truth": bool(annotation.get("ground_truth")),
+                "cancelled": bool(annotation.get("was_cancelled")), "updated_at": annotation.get("updated_at"),
+                "problem": problem, **decided,
+            })
+            if problem:
+                report.problems.append(f"task {task['id']} annotation {annotation['id']}: {problem}")
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    report.counts = {"annotations": len(table), "cancelled": int(table["cancelled"].sum()),
+                     "unusable": int(table["problem"].notna().sum()), "items": int(table["id"].nunique())}
+    return table, report
+
+
+def load_annotations(annotation_dir: Path | None, source_set: SourceSet
+                     ) -> tuple[pd.DataFrame, list[Path], StageReport]:
+    """Records of the newest stored export of each project (no folder, or none stored: an empty table)."""
+    frames, report = [], StageReport("annotations")
+    paths = newest_exports(annotation_dir) if annotation_dir is not None else []
+    for path in paths:
+        kind = path.parent.name
+        try:
+            export = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ReleaseError(f"{path}: not a Label Studio JSON export ({exc}); remove or replace it") from None
+        table, sub = annotation_records(export, kind, source_set)
+        frames.append(table)
+        report.counts.update({f"{k} ({kind})": v for k, v in sub.counts.items()})
+        report.problems += sub.problems
+    if not paths:
+        report.notes.append("no stored annotation export: source labels stand")
+    return (pd.concat(frames, ignore_index=True) if frames else annotation_records([], "annotation", source_set)[0],
+            paths, report)

@@ -1,0 +1,191 @@
+"""Near pairs: candidates by MinHash/LSH over character n-grams of the matching form, verified by their
+real Jaccard similarity, then classified (classify.py). The parameters are in schemas/dedup.yaml."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .. import workers
+from ..schema import schemas
+from ..text import matching_forms
+from .classify import classify_part
+
+# schemas/pipeline.yaml `tuning`: fewer pairs / texts than these are handled in this process (workers cost
+# more); shingles hashed at a time (the block stays in cache) and forms shingled at a time.
+PARALLEL_PAIRS = schemas().tuning["workers"]["near_pairs"]
+PARALLEL_FORMS = schemas().tuning["workers"]["match_forms"]
+CHUNK = schemas().tuning["near_duplicates"]["shingle_chunk"]
+PART = schemas().tuning["near_duplicates"]["signature_part"]
+
+
+# -- 0. matching forms ------------------------------------------------------------------------------
+
+def forms_of(texts: list[str]) -> list[str]:
+    """Matching forms (normalize.matching_forms), of a long list in worker processes."""
+    if len(texts) < PARALLEL_FORMS:
+        return matching_forms(texts)
+    cuts = np.linspace(0, len(texts), workers.CORES * 4 + 1).astype(int)
+    return [f for part in workers.in_workers(forms_job, list(zip(cuts[:-1], cuts[1:])), (texts,)) for f in part]
+
+
+def forms_job(bounds: tuple[int, int]) -> list[str]:
+    return matching_forms(workers.SHARED[0][bounds[0]:bounds[1]])
+
+
+@dataclass
+class Pairs:
+    """Verified near pairs between positions of the input lists (a < b), with class and reason."""
+    a: np.ndarray
+    b: np.ndarray
+    similarity: np.ndarray
+    pair_class: list[str]
+    reason: list[str]
+
+
+# -- 1. candidates -----------------------------------------------------------------------------------
+
+def shingles(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every form's character n-grams hashed to 32 bits, concatenated, and where each form's run starts.
+    A form shorter than n is one shingle; an empty form has none (it is never a candidate)."""
+    lengths = np.fromiter((len(f) for f in forms), dtype=np.int64, count=len(forms))
+    codes = np.frombuffer("".join(forms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
+    owner_start = np.repeat(starts, counts)
+    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    value = np.zeros(len(owner_start), dtype=np.uint64)
+    width = np.repeat(np.minimum(lengths, n), counts)
+    for k in range(n):  # code points below 2^21: n of them fit one 64-bit value for n <= 3
+        present = k < width
+        idx = np.where(present, owner_start + offset + k, 0)
+        value = (value << np.uint64(21)) | np.where(present, codes[idx] if len(codes) else 0, 0).astype(np.uint64)
+    mixed = (value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
+    return mixed.astype(np.uint32), np.concatenate([[0], np.cumsum(counts)])
+
+
+def signatures(forms: list[str], config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures (one row per form, rows × bands values) and which forms have any shingle.
+    Hash k is a_k·x + b_k mod 2^32 over the (already mixed) 32-bit shingle x: a permutation of 32-bit
+    values, and SIMD-fast in numpy, which 64-bit multiplication is not. Forms are shingled a part at a
+    time, so that memory holds the signatures, not every shingle."""
+    k = config["rows"] * config["bands"]
+    rng = np.random.default_rng(config["seed"])
+    a = (rng.integers(0, 2**32, size=k, dtype=np.uint64) | np.uint64(1)).astype(np.uint32)[:, None]
+    b = rng.integers(0, 2**32, size=k, dtype=np.uint64).astype(np.uint32)[:, None]
+    out = np.full((len(forms), k), np.iinfo(np.uint32).max, dtype=np.uint32)
+    has = np.zeros(len(forms), dtype=bool)
+
+    def part(lo: int, hi: int) -> None:  # forms[lo:hi]
+        values, bounds = shingles(forms[lo:hi], config["shingle"])
+        has[lo:hi] = np.diff(bounds) > 0
+        docs = np.flatnonzero(has[lo:hi])
+        if not len(docs):
+            return
+        ends = bounds[docs + 1]
+        cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, np.arange(CHUNK, ends[-1], CHUNK)),
+                                         [len(docs)]]).astype(np.int64))
+        for start, stop in zip(cuts[:-1].tolist(), cuts[1:].tolist()):  # whole forms, about CHUNK shingles
+            first = bounds[docs[start]]
+            hashed = a * values[first:ends[stop - 1]][None, :] + b  # (hashes, shingles): reduceat along rows
+            out[lo + docs[start:stop]] = np.minimum.reduceat(hashed, bounds[docs[start:stop]] - first, axis=1).T
+
+    with ThreadPoolExecutor(workers.CORES) as pool:  # numpy releases the GIL in the hashing
+        list(pool.map(lambda lh: part(*lh), [(lo, min(lo + PART, len(forms))) for lo in range(0, len(forms), PART)]))
+    return out, has
+
+
+def candidate_pairs(sig: np.ndarray, has: np.ndarray, config: dict) -> np.ndarray:
+    """Pairs (a < b, as a·n + b) of forms that agree on all rows of at least one band."""
+    n, rows, cap = len(sig), config["rows"], config["max_bucket"]
+    docs = np.flatnonzero(has)
+
+    def band(j: int) -> np.ndarray:
+        part = sig[docs, j * rows:(j + 1) * rows].astype(np.uint64)
+        key = np.zeros(len(docs), dtype=np.uint64)
+        for c in range(rows):
+            key = (key ^ part[:, c]) * np.uint64(0x100000001B3) + np.uint64(c)
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        found = []
+        for d in range(1, cap + 1):  # members d apart in a bucket; larger buckets: nearest `cap` only
+            same = ordered[d:] == ordered[:-d]
+            if not same.any():
+                break
+            left, right = docs[order[:-d][same]], docs[order[d:][same]]
+            found.append(np.minimum(left, right).astype(np.uint64) * np.uint64(n) + np.maximum(left, right))
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
+
+    with ThreadPoolExecutor(workers.CORES) as pool:  # and in the sorting
+        found = list(pool.map(band, range(config["bands"])))
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.uint64)
+
+
+# -- 2. verified -------------------------------------------------------------------------------------
+
+def plausible(n: int, sig: np.ndarray, pairs: np.ndarray, config: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of the candidates (a·n + b) whose signature estimate is not far below the threshold (four
+    standard errors): cheap, in numpy, and it discards most candidates before the exact check."""
+    a, b = (pairs // np.uint64(n)).astype(np.int64), (pairs % np.uint64(n)).astype(np.int64)
+    k = sig.shape[1]
+    estimate = np.concatenate([(sig[a[i:i + CHUNK]] == sig[b[i:i + CHUNK]]).mean(axis=1)
+                               for i in range(0, len(a), CHUNK)]) if len(a) else np.zeros(0)
+    threshold = config["threshold"]
+    keep = estimate >= threshold - 4 * np.sqrt(threshold * (1 - threshold) / k)
+    return a[keep], b[keep]
+
+
+def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
+    """(a, b, Jaccard) of the pairs whose real n-gram Jaccard reaches the threshold."""
+    grams = ngram_sets(config["shingle"])
+    similarity = np.array([jaccard(grams(forms[i]), grams(forms[j])) for i, j in zip(a.tolist(), b.tolist())])
+    keep = similarity >= config["threshold"] if len(a) else np.zeros(0, dtype=bool)
+    return a[keep], b[keep], similarity[keep] if len(a) else np.zeros(0)
+
+
+def ngram_sets(n: int):
+    """A form's set of character n-grams (the form itself when shorter), built by C-level zip and join."""
+    def grams(form: str) -> frozenset:
+        return frozenset(map("".join, zip(*(form[k:] for k in range(n))))) if len(form) >= n else frozenset([form])
+
+    return lru_cache(maxsize=1 << 12)(grams)  # pairs come sorted by their first text: a small cache hits
+
+
+def jaccard(x: frozenset, y: frozenset) -> float:
+    return len(x & y) / len(x | y) if x or y else 1.0
+
+
+
+def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
+               config: dict | None = None) -> Pairs:
+    """Verified, classified near pairs among texts (distinct matching forms, or different labels). Many
+    candidates are verified and classified in worker processes: tokenizing is the cost, and MeCab holds
+    the GIL."""
+    config = config or schemas().dedup
+    if len(forms) < 2:
+        return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
+    sig, has = signatures(forms, config)
+    a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
+    del sig
+    if len(a) < PARALLEL_PAIRS:
+        parts = [near_part(texts, forms, labels, config, a, b)]
+    else:
+        parts = workers.in_workers(near_job, np.array_split(np.stack([a, b], axis=1), workers.CORES * 8),
+                                   (texts, forms, labels, config))
+    return Pairs(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                 np.concatenate([p[2] for p in parts]), [c for p in parts for c in p[3]],
+                 [r for p in parts for r in p[4]])
+
+
+def near_job(pairs: np.ndarray):
+    return near_part(*workers.SHARED, pairs[:, 0], pairs[:, 1])
+
+
+def near_part(texts: list[str], forms: list[str], labels: list | None, config: dict, a: np.ndarray, b: np.ndarray):
+    a, b, similarity = verified(forms, a, b, config)
+    return (a, b, similarity, *classify_part(texts, a, b, labels, config))
+
+

@@ -1,0 +1,65 @@
+"""The review report of a release (reports/near_duplicates.md): every cluster side by side."""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from ..contract import Fate
+
+def marked(a: str, b: str) -> tuple[str, str]:
+    """Both texts with the characters that differ between them in ⟦ ⟧."""
+    out_a, out_b = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        same = op == "equal"
+        out_a.append(a[i1:i2] if same or i1 == i2 else f"⟦{a[i1:i2]}⟧")
+        out_b.append(b[j1:j2] if same or j1 == j2 else f"⟦{b[j1:j2]}⟧")
+    return "".join(out_a), "".join(out_b)
+
+
+def cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", "⏎") if text is not None else ""
+
+
+def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: dict[str, str]) -> str:
+    """Every cluster: its members beside the text they were compared with (the kept one), differences marked."""
+    linked = table[table["cluster_id"].notna() & table["pair_class"].ne("exact")]
+    outcome = linked["fate"].replace({Fate.RELEASED.value: "kept"})  # within a cluster: the record kept
+    members = pd.concat([
+        pd.DataFrame({"cluster_id": linked["cluster_id"], "record": linked["where"], "text": linked["text"],
+                      "outcome": outcome, "id": linked["id"].where(outcome == "kept",
+                                                                              linked["duplicate_of"]),
+                      "pair_class": linked["pair_class"], "similarity": linked["similarity"],
+                      "reason": linked["near_reason"]}),
+        pd.DataFrame({"cluster_id": near_released["cluster_id"], "record": near_released["id"],
+                      "text": near_released["text"], "outcome": "released earlier only", "id": near_released["id"],
+                      "pair_class": near_released["pair_class"], "similarity": near_released["similarity"],
+                      "reason": near_released["near_reason"]}),
+    ], ignore_index=True)
+    merged = linked[outcome == "duplicate"]["cluster_id"].nunique()
+    lines = [
+        "# Near duplicates", "",
+        f"{members['cluster_id'].nunique()} clusters of texts near each other; {merged} with surface variants "
+        "dropped as duplicates of the record kept. Records kept side by side in a cluster are linked for "
+        "review (minimal pairs, different labels, a shared template) and share a split. Characters that differ "
+        "from the first record of the cluster are marked ⟦like this⟧.", "",
+    ]
+    members["_first"] = members["outcome"].map({"kept": 0, "released earlier only": 1}).fillna(2)
+    for cluster, group in members.sort_values(["cluster_id", "_first", "id", "record"]).groupby("cluster_id"):
+        first = group.iloc[0]
+        classes = ", ".join(sorted(set(group["pair_class"].dropna())))
+        lines += [f"## {cluster} ({classes})", "",
+                  f"First: {cell(first['record'])} → `{first['id']}` ({first['outcome']}, "
+                  f"{split_of.get(first['id'], 'earlier release')}): {cell(first['text'])}", "",
+                  "| record | outcome | id | split | class | similarity | first record | this record | reason |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for rec in group.iloc[1:].to_dict("records"):
+            left, right = marked(first["text"], rec["text"])
+            lines.append(f"| {cell(rec['record'])} | {rec['outcome']} | `{rec['id']}` | "
+                         f"{split_of.get(rec['id'], 'earlier release')} | {rec['pair_class']} | {rec['similarity']} | "
+                         f"{cell(left)} | {cell(right)} | {cell(rec['reason'])} |")
+        lines.append("")
+    return "\n".join(lines)
+
+

@@ -1,0 +1,77 @@
+"""The released records as the release's configs (`default`, `aisev`, `borderline`), each split an Arrow
+table with the schema derived from schemas/. Where they are written: layout.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..schema import schemas
+from .history import Release
+from .layout import Tables
+
+
+def without_nan(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype(object)
+    return frame.where(frame.notna(), None)
+
+
+def default_rows(records: pd.DataFrame) -> pd.DataFrame:
+    """Released fields plus `split`, sorted by id, with missing values as None (never NaN)."""
+    return without_nan(records[schemas().field_names + ["split"]].sort_values("id", kind="stable"))
+
+
+def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
+    """aisev's upload columns (schemas/dataset.yaml): every row scorable by the `requirement` scorer, with
+    the label's default requirement from taxonomy.yaml where the item has none, and a goal id on every
+    row (the viewpoint's own `G<n>-1` where the item has none)."""
+    taxonomy = schemas()
+    default_requirement = {entry["code"]: entry["requirement"] for entry in taxonomy.taxonomy["labels"]}
+    rows = default_rows(records)
+    primary = {v["code"]: v for v in taxonomy.viewpoints}
+    return without_nan(pd.DataFrame({
+        "ID": rows["id"],
+        "text": rows["text"],
+        "ten_perspective": rows["primary_viewpoint"].map(lambda code: primary[code]["ja"]),
+        "scorer": "requirement",
+        "requirement": rows["requirement"].where(rows["requirement"].notna(), rows["label"].map(default_requirement)),
+        "gsn_perspective": rows["gsn_goal"].where(
+            rows["gsn_goal"].notna(), rows["primary_viewpoint"].map(lambda code: f"G{primary[code]['number']}-1")),
+        "split": rows["split"],
+    }))
+
+
+def borderline_rows(records: pd.DataFrame) -> pd.DataFrame:
+    """Borderline items and their contrasts (which share their split by construction)."""
+    rows = default_rows(records)
+    partners = set(rows.loc[rows["borderline"].astype(bool), "contrast_id"].dropna())
+    return rows[rows["borderline"].astype(bool) | rows["id"].isin(partners)]
+
+
+def config_tables(records: pd.DataFrame) -> Tables:
+    """config -> split -> Arrow table with the schema derived from schemas/; empty splits left out."""
+    canary = {b"canary": schemas().dataset["canary"].encode("utf-8")}
+    built = {
+        "default": (default_rows(records), schemas().arrow_schema),
+        "aisev": (aisev_rows(records), schemas().aisev_arrow_schema),
+        "borderline": (borderline_rows(records), schemas().arrow_schema),
+    }
+    out: Tables = {}
+    for config, (frame, arrow_schema) in built.items():
+        for split in schemas().dataset["splits"]["names"]:
+            part = frame[frame["split"] == split].drop(columns="split")
+            if len(part):
+                table = pa.Table.from_pandas(part, schema=arrow_schema, preserve_index=False)
+                out.setdefault(config, {})[split] = table.replace_schema_metadata(canary)  # no pandas metadata
+    return out
+
+
+def same_data(tables: Tables, latest: Release) -> bool:
+    """True when every config and split holds exactly the rows of the newest release (by content, so a
+    different Parquet writer version does not count as a change)."""
+    listed = {c: v["files"] for c, v in latest.manifest["configs"].items()}
+    if {c: set(s) for c, s in listed.items()} != {c: set(s) for c, s in tables.items()}:
+        return False
+    return all(pq.read_table(latest.path / listed[c][s]).equals(t, check_metadata=False)
+               for c, splits in tables.items() for s, t in splits.items())

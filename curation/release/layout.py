@@ -1,0 +1,154 @@
+"""The on-disk release format, in one place: folder names, shard paths, the manifest and its file entries,
+verification, and the atomic write. Release, history, publish and the Inspect task all go through here.
+
+Layout of `OUT/vX.Y.Z/` (what `datasets.load_dataset(folder)` and the Hub read alike):
+  README.md                                  the dataset card (card.py)
+  data/<split>-00000-of-00001.parquet        config `default`
+  aisev/<split>-00000-of-00001.parquet       config `aisev`
+  borderline/<split>-00000-of-00001.parquet  config `borderline`
+  CHANGELOG.md, manifest.json, reports/accounting.jsonl, reports/summary.md, ...
+A split (or config) with no rows is left out: `datasets` cannot read an empty Parquet split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import __version__
+from ..errors import ReleaseError
+from ..schema import VERSION, schemas
+
+MANIFEST = "manifest.json"
+CONFIG_DIRS = {"default": "data", "aisev": "aisev", "borderline": "borderline"}
+VERSION_DIR = re.compile(f"^v{VERSION}$")
+Tables = dict[str, dict[str, pa.Table]]  # config -> split -> rows
+
+
+def shard_path(config: str, split: str) -> str:
+    return f"{CONFIG_DIRS[config]}/{split}-00000-of-00001.parquet"
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    match = VERSION_DIR.match(text if text.startswith("v") else "v" + text)
+    if not match:
+        raise ReleaseError(f"version {text!r} is not a SemVer version like 1.2.0 (no leading zeros)")
+    return tuple(int(g) for g in match.groups())  # type: ignore[return-value]
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_entry(path: Path) -> dict:
+    """How the manifest (and a release's `inputs`) describes a file."""
+    return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+
+
+def write_shard(table: pa.Table, path: Path) -> None:
+    # Fixed writer options (schemas/pipeline.yaml): the same table always gives the same bytes (same pyarrow).
+    pq.write_table(table, path, **schemas().tuning["parquet"])
+
+
+def verify_release(path: Path) -> dict:
+    """The release's manifest, once every file is checked against it: a release is immutable."""
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise ReleaseError(f"{path}: no {MANIFEST}; not a release written by this tool")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files, configs = manifest["files"], manifest["configs"]
+        assert isinstance(files, dict) and isinstance(configs["default"]["files"], dict)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise ReleaseError(f"{manifest_path}: damaged (not the JSON this tool writes); releases are immutable") from None
+    present = {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()} - {MANIFEST}
+    unlisted = sorted(present - set(files))
+    if unlisted:
+        raise ReleaseError(f"{path}: {', '.join(unlisted)} not listed in {MANIFEST}; releases are immutable")
+    for rel, entry in files.items():
+        file = path / rel
+        if not file.is_file():
+            raise ReleaseError(f"{path}: {rel} is listed in {MANIFEST} but missing; releases are immutable")
+        if sha256_file(file) != entry["sha256"]:
+            raise ReleaseError(f"{path}: {rel} does not match its sha256 in {MANIFEST}; releases are immutable")
+    return manifest
+
+
+def code_version() -> dict:
+    """The package version, the git commit of the code (+dirty when curation/ or schemas/ differ from it),
+    and the Parquet writer, which decides the bytes of the data files."""
+    root = Path(__file__).resolve().parents[2]
+    version = {"package": __version__, "git_commit": None, "pyarrow": pa.__version__}
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "curation", "schemas"],
+                               capture_output=True, text=True)
+        if commit.returncode == 0:
+            version["git_commit"] = commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except OSError:
+        pass
+    return version
+
+
+def row_counts(tables: Tables) -> dict[str, dict[str, int]]:
+    return {c: {s: t.num_rows for s, t in splits.items()} for c, splits in tables.items()}
+
+
+def manifest(version: str, previous_version: str | None, inputs: list[dict], tables: Tables, totals: dict,
+             change: dict) -> dict:
+    """Everything but the file checksums, which write_release adds once the files exist."""
+    return {
+        "dataset": schemas().dataset["name"],
+        "version": version,
+        "previous_version": previous_version,
+        "canary_guid": schemas().dataset["canary_guid"],
+        "code": code_version(),
+        "inputs": inputs,
+        "configs": {c: {"files": {s: shard_path(c, s) for s in splits}, "rows": row_counts(tables)[c]}
+                    for c, splits in tables.items()},
+        "accounting": totals,
+        "changes": {k: (len(v) if isinstance(v, (list, dict)) else v) for k, v in change.items()},
+    }
+
+
+def ensure_new(out_dir: Path, version: str) -> Path:
+    final = out_dir / f"v{version}"
+    if final.exists():
+        raise ReleaseError(f"{final} already exists; a released version is never overwritten (choose VERSION=)")
+    return final
+
+
+def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, str], manifest_doc: dict) -> Path:
+    """Write everything into a temporary folder beside the target, then rename it into place.
+    An existing version is never touched. `manifest_doc` gets the file entries once the files exist."""
+    final = out_dir / f"v{version}"  # checked new before the stages ran (ensure_new); the rename checks again
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / f".tmp-v{version}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        for config, splits in tables.items():
+            for split, table in splits.items():
+                (tmp / shard_path(config, split)).parent.mkdir(parents=True, exist_ok=True)
+                write_shard(table, tmp / shard_path(config, split))
+        for rel, text in texts.items():
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_text(text, encoding="utf-8")
+        manifest_doc["files"] = {str(p.relative_to(tmp)): file_entry(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        (tmp / MANIFEST).write_text(json.dumps(manifest_doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        try:
+            os.rename(tmp, final)  # fails if the version appeared meanwhile: nothing is overwritten
+        except OSError:
+            raise ReleaseError(f"{final} was written by another run meanwhile; a released version is never "
+                               "overwritten") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final

@@ -1,0 +1,8 @@
+"""Japanese text: the released form (NFC), the matching form duplicates are found on, and UniDic words
+(fugashi + unidic-lite) with offsets into the original."""
+
+from .japanese import Token, Words, fold_width, lemma_key, tokens, words
+from .normalize import INVISIBLE, THOUSANDS, matching_form, matching_forms, release_text
+
+__all__ = ["INVISIBLE", "THOUSANDS", "Token", "Words", "fold_width", "lemma_key", "matching_form", "matching_forms",
+           "release_text", "tokens", "words"]
