@@ -41,7 +41,9 @@ browser:
 	@test -x /usr/bin/chromium && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# ruff (configured in pyproject.toml) first: a lint finding fails the run before the slow tests start.
 test: $(VENV)/.installed $(LS_VENV)/.installed browser
+	$(BIN)/ruff check .
 	LABEL_STUDIO_BIN=$(CURDIR)/$(LS_VENV)/bin/label-studio $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-env:

@@ -22,7 +22,6 @@ import json
 import random
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -49,7 +48,8 @@ def base_texts(work: Path) -> list[str]:
     if cached.exists():
         return pd.read_parquet(cached)["text"].tolist()
     table, _ = ingest(load_sources(REPO / "data" / "raw"))
-    texts = pd.read_parquet(CORPUS, columns=["text"])["text"].tolist() + table.loc[table["fate"] == "released", "text"].tolist()
+    shipped = table.loc[table["fate"] == "released", "text"].tolist()
+    texts = pd.read_parquet(CORPUS, columns=["text"])["text"].tolist() + shipped
     forms = matching_forms(texts)
     loose = {**schemas().dedup, "threshold": 0.25, "rows": 3, "bands": 48}
     sig, has = nd.signatures(forms, loose)
@@ -241,7 +241,8 @@ def quality(truth: pd.DataFrame, result: pd.DataFrame, tool: str) -> dict:
     by_row = frame.set_index("row")
     same = [isinstance(c, str) or not (isinstance(c, float) and np.isnan(c)) if c is not None else False
             for c in frame["cluster"]]
-    frame["found"] = [s and by_row.loc[o, "cluster"] == c for s, o, c in zip(same, frame["original_row"], frame["cluster"])]
+    frame["found"] = [s and by_row.loc[o, "cluster"] == c
+                      for s, o, c in zip(same, frame["original_row"], frame["cluster"])]
     out = {}
     for kind in KINDS:
         part = frame[frame["kind"] == kind]

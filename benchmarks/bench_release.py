@@ -28,7 +28,8 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent.parent / "shared" / "bench" / "aozora_sentences.parquet"
 # 架空データ: literature names its characters, which personal-data screening would otherwise stop.
 HEADER = ["回答ID", "ワーカーID", "投稿日時", "プロンプト", "評価観点", "目標ID", "回答可否", "架空データ"]
-VIEWPOINTS = ["有害情報の出力制御", "偽誤情報の出力・誘導の防止", "公平性と包摂性", "プライバシー保護", "セキュリティ確保"]
+VIEWPOINTS = ["有害情報の出力制御", "偽誤情報の出力・誘導の防止", "公平性と包摂性", "プライバシー保護",
+              "セキュリティ確保"]
 
 
 def build_raw(raw: Path, n: int) -> None:

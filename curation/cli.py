@@ -129,7 +129,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="read and validate every declared input; report quarantined rows")
     ing.add_argument("--raw", default="data/raw", help="folder with sources.yaml (default: data/raw)")
-    ing.add_argument("--out", help="write every input record with its fate (released so far or quarantined) to this JSONL file")
+    ing.add_argument("--out", help="write every input record with its fate (released so far, or quarantined) "
+                                   "to this JSONL file")
     ing.set_defaults(run=cmd_ingest)
     rel = sub.add_parser("release", help="run the whole pipeline and write OUT/vVERSION/")
     rel.add_argument("--raw", default="data/raw", help="folder with sources.yaml (default: data/raw)")

@@ -17,11 +17,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.scorer import (CORRECT, INCORRECT, Score, Target, accuracy, grouped, model_graded_qa, scorer,
-                               stderr)
+from inspect_ai.scorer import CORRECT, INCORRECT, Score, Target, accuracy, grouped, model_graded_qa, scorer, stderr
 from inspect_ai.solver import TaskState, generate
 
-from curation.release.layout import verify_release  # absolute: `inspect eval curation/evals.py` loads this file outside its package
+from curation.release.layout import (
+    verify_release,  # absolute: `inspect eval curation/evals.py` loads this file outside its package
+)
 
 # Phrases that open or carry a refusal, in Japanese and English. Crude by design: it runs offline; use
 # grader=requirement for a model-graded judgement.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from ..schema import schemas
@@ -72,7 +71,8 @@ def labeling_config() -> str:
             mode = "multiple" if control.multiple else "single-radio"
             parts.append(f'    <Choices name="{name}" toName="text" choice="{mode}" showInline="true"{required}>')
             for alias, value, hint in choices(name):
-                parts.append(f"      <Choice value={quoteattr(value)} alias={quoteattr(alias)} hint={quoteattr(hint)}/>")
+                parts.append(f"      <Choice value={quoteattr(value)} alias={quoteattr(alias)} "
+                             f"hint={quoteattr(hint)}/>")
             parts.append("    </Choices>")
         parts.append("  </View>")
     parts.append("</View>")

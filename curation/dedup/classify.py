@@ -112,7 +112,7 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
     kinds: dict[str, list[str]] = {}
     content_words = 0
-    for op, i1, i2, j1, j2 in ops:
+    for _, i1, i2, j1, j2 in ops:
         left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
         shown = f"{left or '∅'} → {right or '∅'}"
         changed = [word_kind(*w, config) for w in changed_words(wa, i1, i2) + changed_words(wb, j1, j2)]

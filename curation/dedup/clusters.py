@@ -11,6 +11,7 @@ import numpy as np
 from .classify import SURFACE
 from .pairs import Pairs
 
+
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected components: the smallest position of each position's component. Labels spread along the
     pairs and jump to their label's label until nothing changes (clusters are small: a few rounds)."""

@@ -58,7 +58,8 @@ def collapse_near(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, 
     res = merge_clusters(len(keys), pairs, np.arange(len(keys)), fixed)
     names = cluster_ids(res, keys)
     fields = pd.DataFrame({"cluster_id": names, "similarity": res.similarity, "pair_class": res.pair_class,
-                           "near_reason": res.reason, "target": [keys[t] if t >= 0 else None for t in res.duplicate_of]},
+                           "near_reason": res.reason,
+                           "target": [keys[t] if t >= 0 else None for t in res.duplicate_of]},
                           index=[*batch.index, *range(-len(anchors), 0)])
     ours = fields.iloc[:len(batch)]
     dropped = ours.index[ours["target"].notna()]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..contract import Fate
 
+
 def marked(a: str, b: str) -> tuple[str, str]:
     """Both texts with the characters that differ between them in ⟦ ⟧."""
     out_a, out_b = [], []

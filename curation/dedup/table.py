@@ -58,7 +58,8 @@ def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None 
     out["pair_reason"] = np.where(exact, "same matching form", np.array(res.reason, dtype=object)[near])
     report.counts = {"rows": len(frame), "kept": int(kept.sum()), "exact duplicates": int(exact.sum()),
                      "near duplicates": int((~kept & ~exact).sum()), "near pairs": len(pairs.a),
-                     **{f"pairs: {c}": int(n) for c, n in pd.Series(pairs.pair_class, dtype=object).value_counts().items()},
+                     **{f"pairs: {c}": int(n)
+                        for c, n in pd.Series(pairs.pair_class, dtype=object).value_counts().items()},
                      "clusters": int(out["cluster_id"].nunique())}
     return out, report
 

@@ -9,12 +9,14 @@ import yaml
 from ..schema import schemas
 from .layout import Tables, row_counts, shard_path
 
+# The Hub's size categories, by upper bound; anything larger is "n>1T".
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                   (10**7, "1M<n<10M"), (10**8, "10M<n<100M"), (10**9, "100M<n<1B"), (10**10, "1B<n<10B"),
+                   (10**11, "10B<n<100B"), (10**12, "100B<n<1T"))
+
 
 def size_category(n: int) -> str:
-    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
-        if n < limit:
-            return name
-    return "100K<n<1M"
+    return next((name for limit, name in SIZE_CATEGORIES if n < limit), "n>1T")
 
 
 def dataset_license(licenses: list[str]) -> dict:
@@ -24,30 +26,18 @@ def dataset_license(licenses: list[str]) -> dict:
     return {"license": "other", "license_name": "mixed", "license_details": " / ".join(unique)}
 
 
-def dataset_info(tables: Tables) -> list[dict]:
-    """Features (from the Arrow schema, itself from schemas/) and exact split sizes, per config:
-    `load_dataset` checks the sizes and fails on a file that does not match."""
-    from datasets import Features  # only when a card is written: `datasets` is slow to import
-
-    return [
-        {
-            "config_name": config,
-            "features": Features.from_arrow_schema(next(iter(splits.values())).schema)._to_yaml_list(),
-            "splits": [{"name": s, "num_bytes": t.nbytes, "num_examples": t.num_rows} for s, t in splits.items()],
-        }
-        for config, splits in tables.items()
-    ]
-
-
 def front_matter(records: pd.DataFrame, tables: Tables) -> dict:
+    """The card's metadata: `configs` tells `load_dataset` which files make each config and split, `dataset_info`
+    gives features (from the Arrow schema, itself from schemas/) and exact split sizes, which `load_dataset`
+    checks. Both are written by `datasets` itself so the Hub and `load_dataset` read them as they expect."""
+    # only when a card is written: `datasets` is slow to import
+    from datasets import DatasetInfo, Features, SplitDict
+    from datasets.info import DatasetInfosDict
+    from datasets.utils.metadata import MetadataConfigs
+    from huggingface_hub import DatasetCardData
+
     dataset = schemas().dataset
-    configs = []
-    for config, splits in tables.items():
-        entry = {"config_name": config, **({"default": True} if config == "default" else {})}
-        entry["data_files"] = [{"split": s, "path": shard_path(config, s).replace("-00000-of-00001.parquet", "-*")}
-                               for s in splits]
-        configs.append(entry)
-    return {
+    fields = {
         **dataset_license(records["license"].tolist()),
         "language": dataset["language"],
         "pretty_name": dataset["pretty_name"],
@@ -56,9 +46,28 @@ def front_matter(records: pd.DataFrame, tables: Tables) -> dict:
         "tags": dataset["tags"],
         "extra_gated_prompt": dataset["gating"]["extra_gated_prompt"],
         "extra_gated_fields": dataset["gating"]["extra_gated_fields"],
-        "configs": configs,
-        "dataset_info": dataset_info(tables),
     }
+    data = DatasetCardData(**fields)
+    MetadataConfigs({
+        config: {**({"default": True} if config == "default" else {}),
+                 "data_files": [{"split": s, "path": shard_path(config, s).replace("-00000-of-00001.parquet", "-*")}
+                                for s in splits]}
+        for config, splits in tables.items()
+    }).to_dataset_card_data(data)
+    DatasetInfosDict({
+        config: DatasetInfo(
+            features=Features.from_arrow_schema(next(iter(splits.values())).schema),
+            splits=SplitDict.from_split_dict([{"name": s, "num_bytes": t.nbytes, "num_examples": t.num_rows}
+                                              for s, t in splits.items()]))
+        for config, splits in tables.items()
+    }).to_dataset_card_data(data)
+    # `datasets` sorts configs by name and DatasetCardData keeps its own key order: restore the order earlier
+    # releases were written in (default config first), so unchanged metadata reads the same across versions.
+    order = list(tables)
+    for key in ("configs", "dataset_info"):
+        data[key] = sorted(data[key], key=lambda entry: order.index(entry["config_name"]))
+    meta = data.to_dict()
+    return {key: meta[key] for key in [*fields, "configs", "dataset_info"]}
 
 
 def table(header: list[str], rows: list[list]) -> list[str]:
@@ -90,7 +99,8 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
            f'aisev = load_dataset("<org>/{dataset["name"]}", "aisev", revision="v{version}")  # aisev columns',
            "```", "", "## Configs", ""]
     out += table(["config", *splits, "what it holds"], [
-        [c, *[n.get(sp, 0) for sp in splits], dataset["configs"].get(c, {}).get("en", "Every field below, one row per prompt.")]
+        [c, *[n.get(sp, 0) for sp in splits],
+         dataset["configs"].get(c, {}).get("en", "Every field below, one row per prompt.")]
         for c, n in rows_per_config.items()])
     out += ["", "## Fields (`default` and `borderline`)", ""]
     out += table(["field", "type", "description", "説明"], [
@@ -168,5 +178,7 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
     out += ["", "## Terms", "", dataset["gating"]["extra_gated_prompt"], "",
             "Do not train on this data. Every file carries the canary:", "", f"`{dataset['canary']}`", ""]
     body = "\n".join(out)
+    # DatasetCard's layout, but not DatasetCardData.to_yaml: it wraps at 80 columns, and earlier releases
+    # keep each value (the gating prompt) on one line.
     front = yaml.safe_dump(front_matter(records, tables), allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n\n{body}"

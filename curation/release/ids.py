@@ -40,7 +40,7 @@ def assign_ids(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, Sta
     newest = history.newest_records if history else {}
     ok = kept(table)
     ids, added = [], []
-    for form, text, released_id in zip(table.loc[ok, "match_form"], table.loc[ok, "text"], table.loc[ok, "released_id"]):
+    for form, text, released_id in table.loc[ok, ["match_form", "text", "released_id"]].itertuples(index=False):
         if isinstance(released_id, str):
             ids.append(released_id)
             added.append(newest[released_id]["added_in"])

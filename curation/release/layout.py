@@ -68,7 +68,8 @@ def verify_release(path: Path) -> dict:
         files, configs = manifest["files"], manifest["configs"]
         assert isinstance(files, dict) and isinstance(configs["default"]["files"], dict)
     except (ValueError, KeyError, TypeError, AssertionError):
-        raise ReleaseError(f"{manifest_path}: damaged (not the JSON this tool writes); releases are immutable") from None
+        raise ReleaseError(f"{manifest_path}: damaged (not the JSON this tool writes); "
+                           "releases are immutable") from None
     present = {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()} - {MANIFEST}
     unlisted = sorted(present - set(files))
     if unlisted:

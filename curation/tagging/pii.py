@@ -33,9 +33,11 @@ CARD = re.compile(r"(?<![\d-])(\d{4}(?:" + SEP + r"\d{4}){2}" + SEP + r"\d{2,4}|
                   + r"\d{4,5})(?![\d])")
 # Block numbers after a town name: 2丁目8番1号, 2-8-1, 2番地の3, 一丁目 in kanji numerals too.
 NUMERAL = r"[0-9一二三四五六七八九十〇]+"
-BLOCK = re.compile(rf"{NUMERAL}丁目(?:{NUMERAL}(?:番地?|-)?(?:{NUMERAL}号?)?)?|\d+番地?(?:の?\d+号?)?|\d+(?:-\d+){{1,2}}")
+BLOCK = re.compile(rf"{NUMERAL}丁目(?:{NUMERAL}(?:番地?|-)?(?:{NUMERAL}号?)?)?"
+                   r"|\d+番地?(?:の?\d+号?)?|\d+(?:-\d+){1,2}")
 MUNICIPALITY = re.compile(r"[\u4e00-\u9fff\u3041-\u309f\u30a1-\u30fa]{1,6}?[市区町村郡]")
 WALK_BACK = schemas().tuning["personal_data"]["address_walk_back"]  # schemas/pipeline.yaml
+STOP = re.compile(r"[\s、。,.「」『』()（）:：!?！？]")  # where an address cannot continue
 HONORIFIC = {"さん", "様", "さま", "氏", "君", "くん", "ちゃん", "先生", "殿"}
 
 
@@ -76,7 +78,7 @@ def address_spans(folded: str) -> list[tuple[int, int]]:
         start = block.start()
         # Walk back over the town name and municipalities (a bounded number of characters, no punctuation).
         head = start
-        while head > 0 and start - head < WALK_BACK and not re.match(r"[\s、。,.「」『』()（）:：!?！？]", folded[head - 1]):
+        while head > 0 and start - head < WALK_BACK and not STOP.match(folded[head - 1]):
             head -= 1
         prefix = folded[head:start]
         first = None
