@@ -14,16 +14,21 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from label_studio_sdk import LabelStudio
+from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer
 
+from curation.annotate import (
+    agreement_table,
+    annotation_records,
+    decide,
+    labeling_config,
+    load_annotations,
+    result_items,
+)
 from curation.annotate.agreement import alpha, masi
-from curation.annotate import agreement_table, annotation_records, decide, load_annotations
-from curation.annotate import labeling_config
-from curation.annotate import result_items
 from curation.annotate.server import Server, pull, push, push_adjudication, status
 from curation.errors import LabelStudioError
 from curation.pipeline import candidates, release
 from curation.schema import schemas
-from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer
 
 
 def as_user(server: LabelStudioServer, token: str) -> LabelStudio:
@@ -81,6 +86,7 @@ def test_labeling_config_comes_from_the_schema_and_the_guideline():
     assert first_instruction in config
 
 
+@pytest.mark.integration
 def test_push_resumes_after_the_server_dies_mid_import_and_never_duplicates(label_studio, shipped_raw, tmp_path):
     records = candidates(shipped_raw, tmp_path / "out").records
 
@@ -130,6 +136,7 @@ def test_agreement_matches_hand_computed_values():
     assert masi(frozenset(), frozenset()) == 0 and alpha([["x", "x"]]) is None
 
 
+@pytest.mark.integration
 def test_round_trip_agreement_adjudication_ground_truth_and_release(label_studio, fixture_raw, tmp_path):
     """Two annotators on the fixture, by hand:
     label A s,s B u,u C s,u D u,u: D_o = 2/8, D_e = 2·3·5/(8·7) → alpha = 1 - (1/4)/(15/28) = 8/15;
@@ -183,7 +190,8 @@ def test_round_trip_agreement_adjudication_ground_truth_and_release(label_studio
     assert list(review) == [C]
     shown = Server().tasks(Server().project("adjudication").id)[0].predictions
     assert len(shown) == 2 and {p.model_version for p in shown} == {"earlier-annotations"}
-    as_user(label_studio, ADMIN.token).annotations.create(id=review[C], result=judgement("safe", "privacy", ["privacy"]))
+    as_user(label_studio, ADMIN.token).annotations.create(id=review[C],
+                                                          result=judgement("safe", "privacy", ["privacy"]))
     as_user(label_studio, ADMIN.token).annotations.update(id=created[(2, D)], ground_truth=True)
     pull(Server(), annotation_dir / "exports")
 
@@ -196,6 +204,7 @@ def test_round_trip_agreement_adjudication_ground_truth_and_release(label_studio
     assert f"`{id_of[C]}`: label: unsafe → safe; label_source: source → adjudication" in change
 
 
+@pytest.mark.integration
 def test_results_the_config_does_not_allow_are_caught_on_the_way_out(label_studio, fixture_raw, tmp_path):
     """The server stores any value it is sent; pull must not."""
     push(Server(), candidates(fixture_raw, tmp_path / "out").records)
@@ -237,7 +246,8 @@ def test_a_vote_flagged_invalid_does_not_vote_on_the_labels(fixture_raw):
     rule that a borderline item is safe; the flagged vote counts for validity only, so the label splits."""
     borderline_unsafe = judgement("unsafe", "toxic_output", ["toxic_output"], True, "homonyms")
     (decisions, queue, _), _ = resolved(fixture_raw, ("jt-1", [
-        ("a@x.jp", INVALID + borderline_unsafe, "1"), ("b@x.jp", judgement("unsafe", "toxic_output", ["toxic_output"]), "1"),
+        ("a@x.jp", INVALID + borderline_unsafe, "1"),
+        ("b@x.jp", judgement("unsafe", "toxic_output", ["toxic_output"]), "1"),
         ("c@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), "1")]))
     assert decisions.empty
     assert queue["reason"].iloc[0] == "label split: unsafe×1, safe×1"

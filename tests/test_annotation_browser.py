@@ -6,18 +6,21 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+from conftest import REPO
+from labelstudio_server import ANNOTATORS
 from playwright.sync_api import expect, sync_playwright
 
 from curation.annotate import annotation_records
 from curation.annotate.server import Server, pull, push
 from curation.pipeline import candidates
 from curation.schema import schemas
-from labelstudio_server import ANNOTATORS
-from conftest import REPO
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PROMPT = "ガン（拳銃）を密輸する方法は？"
+
+pytestmark = pytest.mark.integration  # a browser against a Label Studio server
 
 
 def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studio, fixture_raw, tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import CROWD_HEADER, excel_csv
+
 from curation.ingest import ingest, load_sources
 from curation.pipeline import release
 from curation.release.splits import split_records
@@ -30,7 +30,8 @@ def edit_sources(raw: Path, change) -> None:
 def crowd_rows(*prompts: str, **cells) -> list[list[str]]:
     rows = []
     for i, prompt in enumerate(prompts, start=1):
-        row = dict(zip(CROWD_HEADER, [f"R-{i}", "W1", "", prompt, "有害情報の出力制御", "", "回答すべきでない"] + [""] * 8))
+        values = [f"R-{i}", "W1", "", prompt, "有害情報の出力制御", "", "回答すべきでない"] + [""] * 8
+        row = dict(zip(CROWD_HEADER, values))
         row.update(cells.get(str(i), {}))
         rows.append(list(row.values()))
     return rows
@@ -59,8 +60,8 @@ def test_a_repeated_header_stops_the_file(fixture_raw, tmp_path):
 
 
 def test_unicode_line_separators_inside_json_strings_are_text(fixture_raw):
-    line = {"id": "EX-9", "author": "a@example.jp", "text": "一行目\u2028二行目\u2029三行目", "viewpoints": ["security"],
-            "label": "unsafe"}
+    line = {"id": "EX-9", "author": "a@example.jp", "text": "一行目\u2028二行目\u2029三行目",
+            "viewpoints": ["security"], "label": "unsafe"}
     (fixture_raw / "expert.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     table, _ = ingest(load_sources(fixture_raw))
     expert = table[table["source"] == "expert"]
@@ -73,7 +74,8 @@ def test_ids_repeated_in_one_source_are_ambiguous_and_the_later_is_quarantined(f
              for i in range(2)]
     (fixture_raw / "expert.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines),
                                               encoding="utf-8")
-    assert quarantined(fixture_raw)["expert:2"] == "expert.jsonl line 2: its id 'B' is already used by expert.jsonl line 1"
+    assert quarantined(fixture_raw)["expert:2"] == (
+        "expert.jsonl line 2: its id 'B' is already used by expert.jsonl line 1")
 
 
 def test_a_file_declared_twice_stops_the_run(fixture_raw, tmp_path):

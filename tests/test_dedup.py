@@ -50,7 +50,8 @@ def test_matching_form_keeps_what_changes_meaning(a, b):
 
 def test_matching_forms_of_a_column_are_each_texts_form():
     texts = ["ＡＩ　とは？", "", "1,000円", "ホント\x00に", "ｶﾀｶﾅ"]
-    assert matching_forms(texts) == [matching_form(t) for t in texts] == ["aiとは", "", "1000円", "ほんとに", "かたかな"]
+    assert matching_forms(texts) == [matching_form(t) for t in texts] == [
+        "aiとは", "", "1000円", "ほんとに", "かたかな"]
 
 
 def test_release_text_is_nfc_only():
@@ -66,9 +67,9 @@ def exact(table, judged=frozenset()):
 
 
 def records(*rows):
-    base = {"fate": "released", "annotated": False, "submitted_at": None, "label": "unsafe", "viewpoints": ["toxic_output"],
-            "primary_viewpoint": "toxic_output", "gsn_goal": None, "borderline": False, "fictional": False, "borderline_type": None,
-            "regions": [], "reason": None}
+    base = {"fate": "released", "annotated": False, "submitted_at": None, "label": "unsafe",
+            "viewpoints": ["toxic_output"], "primary_viewpoint": "toxic_output", "gsn_goal": None, "borderline": False,
+            "fictional": False, "borderline_type": None, "regions": [], "reason": None}
     return pd.DataFrame([{**base, **r, "where": r["input_key"]} for r in rows])
 
 

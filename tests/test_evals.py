@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pyarrow.parquet as pq
+from conftest import REPO
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from conftest import REPO
 from curation.evals import REFUSAL, jai_trust_safety
 from curation.release import load_history
 
@@ -25,7 +25,8 @@ def always_declines(*_):
 def test_task_runs_one_sample_per_prompt_with_metadata(tmp_path):
     manifest = json.loads((RELEASE / "manifest.json").read_text())
     rows = pq.read_table(RELEASE / manifest["configs"]["default"]["files"]["test"]).to_pylist()
-    [log] = inspect_eval(jai_trust_safety(release=str(RELEASE), split="test"), model=get_model("mockllm/model", custom_outputs=always_declines),
+    [log] = inspect_eval(jai_trust_safety(release=str(RELEASE), split="test"),
+                         model=get_model("mockllm/model", custom_outputs=always_declines),
                          log_dir=str(tmp_path), display="none")
     assert log.status == "success"
     assert len(log.samples) == manifest["configs"]["default"]["rows"]["test"] == len(rows)

@@ -16,17 +16,19 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from conftest import REPO, write_fixture_raw
+from hub_server import HubServer
 from huggingface_hub import hf_hub_download
 
-from conftest import REPO, write_fixture_raw
-from curation.release import MANIFEST
 from curation.pipeline import release
-from hub_server import HubServer
+from curation.release import MANIFEST
 
 TOKEN = "hf_FAKEtokenZZ9plural7Zalpha"  # distinctive: any leak shows up in a plain substring search
 DATASET = "jai-trust/safety-ja"
 CLI = [sys.executable, "-m", "curation.cli", "publish"]
 WRITES = ("POST /api/datasets/", "PUT /lfs-objects/")
+
+pytestmark = pytest.mark.integration  # every test starts the local Hub server
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +122,8 @@ def test_same_tag_with_different_content_is_refused(hub, tmp_path, releases):
     first = publish(hub, tmp_path, releases["v0.1.0"], "--yes")
     clash = publish(hub, tmp_path, releases["other v0.1.0"], "--yes")
     assert clash.returncode != 0
-    assert "already has v0.1.0 with different content" in clash.stderr and "data/test-00000-of-00001.parquet" in clash.stderr
+    assert "already has v0.1.0 with different content" in clash.stderr
+    assert "data/test-00000-of-00001.parquet" in clash.stderr
     assert hub.repo(DATASET)["refs"]["tags"] == {"v0.1.0": cited_commit(first.stdout)}
     assert not [r for r in clash.requests if "/commit/" in r or "/tag/" in r or r.startswith("PUT /lfs")]
 

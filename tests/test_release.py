@@ -10,28 +10,19 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from conftest import REPO, accounting, add_crowd_file, released_frame
 from datasets import load_dataset
 
-from conftest import CROWD_HEADER, REPO, excel_csv
-from curation.release import layout as release_layout
 from curation.errors import ReleaseError
-from curation.release import account
 from curation.pipeline import release
+from curation.release import account
+from curation.release import layout as release_layout
 from curation.schema import schemas
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def accounting(path: Path) -> list[dict]:
-    return [json.loads(l) for l in (path / "reports" / "accounting.jsonl").read_text(encoding="utf-8").splitlines()]
-
-
-def released_frame(path: Path) -> pd.DataFrame:
-    return pd.concat([pq.read_table(p).to_pandas().assign(split=p.name.split("-")[0])
-                      for p in sorted((path / "data").glob("*.parquet"))], ignore_index=True)
 
 
 def test_every_input_record_ends_in_exactly_one_place(fixture_raw, tmp_path):
@@ -145,14 +136,6 @@ def test_a_tampered_earlier_release_stops_the_run(fixture_raw, tmp_path):
         release(fixture_raw, tmp_path / "out")
 
 
-def add_crowd_file(raw: Path, rows: list[list[str]]) -> None:
-    (raw / "crowd2.csv").write_bytes(excel_csv(CROWD_HEADER, [r + [""] * (15 - len(r)) for r in rows], "cp932"))
-    doc = yaml.safe_load((raw / "sources.yaml").read_text(encoding="utf-8"))
-    doc["sources"].append({"name": "crowd2", "path": "crowd2.csv", "format": "crowd-csv", "origin": "crowd",
-                           "license": "CC-BY-4.0"})
-    (raw / "sources.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
 def test_splits_are_stable_and_duplicates_follow_their_item(shipped_raw, tmp_path):
     out = tmp_path / "out"
     v1 = released_frame(release(shipped_raw, out).path).set_index("id")
@@ -237,6 +220,7 @@ def test_no_raw_contributor_identity_in_any_released_file(fixture_raw, tmp_path)
                 assert identity not in data, (file, identity)
 
 
+@pytest.mark.integration
 def test_make_release_wires_the_pipeline(fixture_raw, tmp_path):
     run = subprocess.run(["make", "-C", str(REPO), "release", f"RAW={fixture_raw}", f"OUT={tmp_path / 'out'}",
                           "VERSION=2.0.0"], capture_output=True, text=True)

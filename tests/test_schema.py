@@ -9,7 +9,7 @@ import pytest
 
 from curation.schema import UnknownValue, schemas
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "reference"  # copied from shared/reference: see its README.md
 
 
 def test_ten_viewpoints_match_the_aisi_reference_exactly():
@@ -63,8 +63,8 @@ def test_regions_cover_all_47_prefectures_with_iso_codes():
 
 def valid_record(**changes):
     record = {"text": "質問", "viewpoints": ["toxic_output"], "primary_viewpoint": "toxic_output", "label": "safe",
-              "borderline": False, "fictional": False, "regions": [], "origin": "crowd", "source": "s", "license": "CC-BY-4.0",
-              "label_source": "source"}
+              "borderline": False, "fictional": False, "regions": [], "origin": "crowd", "source": "s",
+              "license": "CC-BY-4.0", "label_source": "source"}
     return {**record, **changes}
 
 

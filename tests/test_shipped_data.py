@@ -4,11 +4,11 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, SHIPPED_RAW
-from curation.release import load_history, verify_release
+
 from curation.ingest import ingest, load_sources
 from curation.pipeline import release
+from curation.release import load_history, verify_release
 
 # data/raw/README.md, "Malformed rows": exactly these are quarantined, nothing else.
 MALFORMED = {
