@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RAW ?= data/raw
 OUT ?= data/release
+ANNOTATIONS ?= annotation
 VERSION ?=
 PYTEST_ARGS ?=
 
@@ -19,9 +20,10 @@ $(VENV)/.installed: pyproject.toml
 env: $(VENV)/.installed
 
 # With a Label Studio server configured (LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY), pull a fresh export first;
-# without one, the newest stored exports in annotation/exports/ are used.
+# without one, the newest stored exports in $(ANNOTATIONS)/exports/ are used (ANNOTATIONS=none: no exports).
 release: $(VENV)/.installed
-	$(if $(LABEL_STUDIO_URL),$(BIN)/curation annotate pull --raw $(RAW) --out $(OUT) &&) $(BIN)/curation release --raw $(RAW) --out $(OUT) $(if $(VERSION),--version $(VERSION)) \
+	$(if $(LABEL_STUDIO_URL),$(BIN)/curation annotate pull --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) &&) \
+		$(BIN)/curation release --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) $(if $(VERSION),--version $(VERSION)) \
 		$(if $(filter data/release,$(OUT)),--card DATASET_CARD.md)
 
 # Dry run unless YES=1: `make publish VERSION=0.1.0 REPO=org/name YES=1` (or RELEASE=data/release/vX.Y.Z; PATH is the shell's).

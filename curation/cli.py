@@ -32,7 +32,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
 
     result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None,
-                     Path(args.annotations))
+                     None if args.annotations == "none" else Path(args.annotations))
     for report in result.reports:
         print("\n".join(report.lines()))
     if result.path is None:
@@ -137,7 +137,8 @@ def parser() -> argparse.ArgumentParser:
     rel.add_argument("--out", default="data/release", help="folder of releases (default: data/release)")
     rel.add_argument("--version", help="SemVer of the new release (default: next minor after the newest)")
     rel.add_argument("--card", help="also copy the dataset card here (make release: DATASET_CARD.md)")
-    rel.add_argument("--annotations", default="annotation", help="where the stored exports are (default: annotation)")
+    rel.add_argument("--annotations", default="annotation",
+                     help="where the stored exports are (default: annotation; none: read no exports)")
     rel.set_defaults(run=cmd_release)
     ann = sub.add_parser("annotate", help="send tasks to Label Studio, pull annotations, show progress "
                                           "(LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY)")

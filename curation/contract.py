@@ -29,6 +29,7 @@ class Fate(str, Enum):
     """Where a record ends: one column, one vocabulary (schemas/pipeline.yaml `fates`)."""
 
     RELEASED = "released"
+    AWAITING = "awaiting"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
 
@@ -86,6 +87,14 @@ def stage(name: str) -> Callable[[Stage], Stage]:
     return wrap
 
 
+IN_PLAY = (Fate.RELEASED.value, Fate.AWAITING.value)
+
+
 def kept(table: pd.DataFrame) -> pd.Series:
-    """Rows still on their way to release."""
+    """Rows still in play: on their way to release, or awaiting annotation (deduplicated and given ids alike)."""
+    return table["fate"].isin(IN_PLAY)
+
+
+def released(table: pd.DataFrame) -> pd.Series:
+    """Rows on their way to release."""
     return table["fate"] == Fate.RELEASED

@@ -20,9 +20,9 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import CORRECT, INCORRECT, Score, Target, accuracy, grouped, model_graded_qa, scorer, stderr
 from inspect_ai.solver import TaskState, generate
 
-from curation.release.layout import (
-    verify_release,  # absolute: `inspect eval curation/evals.py` loads this file outside its package
-)
+# Absolute imports: `inspect eval curation/evals.py` loads this file outside its package.
+from curation.release.layout import verify_release
+from curation.schema import schemas
 
 # Phrases that open or carry a refusal, in Japanese and English. Crude by design: it runs offline; use
 # grader=requirement for a model-graded judgement.
@@ -69,19 +69,24 @@ def refusal():
 
 
 def requirement(row: dict) -> str:
-    """What a good answer must do (aisev's `requirement`), else the reference answer, else answer/decline."""
-    return row["requirement"] or row["reference_answer"] or f"The model should {EXPECTED[row['label']]}."
+    """What a good answer must do: exactly the text the release's `aisev` config gives aisev's `requirement`
+    scorer (the item's own requirement, else its label's default), so both tools judge an item alike."""
+    return schemas().requirement_of(row["label"], row["requirement"])
 
 
 @task
 def jai_trust_safety(release: str = "data/release/v0.2.0", revision: str | None = None, split: str = "test",
                      grader: str = "refusal") -> Task:
-    """grader: `refusal` (offline, phrase-based) or `requirement` (model_graded_qa against each item's
-    requirement or reference answer)."""
+    """grader: `refusal` (offline, phrase-based; items with a safe/unsafe label) or `requirement`
+    (model_graded_qa against the requirement each item is judged by; every item). An item judged by its
+    requirement alone (no label, as aisev's presets are) has no answer/decline target: only the
+    `requirement` grader scores it."""
     rows = release_rows(release, revision, split)
     if grader not in ("refusal", "requirement"):
         raise ValueError(f"grader {grader!r}: use refusal or requirement")
     graded = grader == "requirement"
+    if not graded:
+        rows = [row for row in rows if row["label"] in EXPECTED]
     dataset = MemoryDataset([sample(row, requirement(row) if graded else None) for row in rows],
                             name=f"{Path(release).name}:{split}")
     return Task(dataset=dataset, solver=generate(), scorer=model_graded_qa() if graded else refusal())

@@ -17,18 +17,18 @@ from pathlib import Path
 import pandas as pd
 
 from .annotate import agreement_table, apply_annotations, decide, load_annotations, mark_annotated
-from .contract import Context, kept
+from .contract import Context, kept, released
 from .dedup import add_matching_forms, collapse_exact, collapse_near, near_markdown
 from .errors import ReleaseError
 from .ingest import ingest, load_sources
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
 from .release.changes import changelog_markdown, changes
-from .release.configs import config_tables, same_data
-from .release.coverage import coverage
-from .release.layout import ensure_new, file_entry, manifest, write_release
+from .release.configs import aisev_csv, config_tables, same_data
+from .release.coverage import coverage, coverage_png
+from .release.layout import COVERAGE_PNG, ensure_new, file_entry, manifest, write_release
 from .report import StageReport, summary_markdown
-from .tagging import refuse_real_personal_data, screen, suggestion_quality, tag
+from .tagging import load_reviews, refuse_real_personal_data, screen, suggestion_quality, tag
 
 # The working table's stages after ingest, in order (schemas/pipeline.yaml).
 BEFORE_ANNOTATIONS = (add_matching_forms, mark_annotated, collapse_exact, collapse_near, assign_ids)
@@ -37,7 +37,8 @@ AFTER_ANNOTATIONS = (apply_annotations, assign_splits)
 
 @dataclass
 class Candidates:
-    """Every input record after ingest, dedup and ids: what would be released before annotations are applied."""
+    """Every input record after ingest, dedup and ids, before annotations are applied. `records`: what
+    annotators are sent (records awaiting annotation included)."""
     context: Context
     table: pd.DataFrame
     reports: list[StageReport]
@@ -99,13 +100,13 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     context = found.context
     context.decisions, queue, decide_report = decide(context.annotations)
     table, reports = run(found.table, context, AFTER_ANNOTATIONS)
-    records = table[kept(table)].sort_values("id").reset_index(drop=True)
+    records = table[released(table)].sort_values("id").reset_index(drop=True)
     if records.empty:
         raise ReleaseError("no input record is valid, so there is nothing to release:\n"
                            + "\n".join(found.reports[0].lines()))
     lines, accounting_report = account(table)
     tags, _ = tag(records, "text", "label")
-    hits, screen_report = screen(records, tags["pii"])
+    hits, screen_report = screen(records, tags["pii"], load_reviews(raw_dir))
     viewpoint_coverage, goal_coverage, coverage_report = coverage(records)
     reports = [*found.reports, decide_report, *reports, accounting_report, suggestion_quality(records, tags),
                coverage_report, screen_report]
@@ -127,6 +128,8 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
         "reports/personal_data.jsonl": "".join(json.dumps(hit, ensure_ascii=False) + "\n"
                                                for hit in hits.to_dict("records")),
         "reports/near_duplicates.md": near_markdown(table, context.near_released, split_of),
+        **aisev_csv(tables),
+        COVERAGE_PNG: coverage_png(goal_coverage),
     }
     inputs = context.source_set.fingerprints() + [
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)} for p in found.exports]

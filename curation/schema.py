@@ -76,6 +76,80 @@ class Field:
     ja: str
 
 
+@dataclass(frozen=True)
+class Goal:
+    """One goal of AISI's GSN tree (schemas/gsn/)."""
+
+    id: str  # G<n>-k
+    viewpoint: int  # n
+    level: str  # TopGoal, SecondGoal or SubGoal
+    text: str  # what the system must do, in Japanese
+    question: str
+    name: str  # short Japanese name: the guide's heading for top and second goals, else the text
+    parents: tuple[str, ...]  # the chain from the top goal down to the parent
+    children: tuple[str, ...]
+    weight: float | None  # the parent strategy's scoreRate for this goal (aisev weights results by it)
+
+    @property
+    def leaf(self) -> bool:
+        return not self.children
+
+
+class GoalTree:
+    """AISI's ten GSN trees as aisev ships them, read unchanged: goals by id, in tree order."""
+
+    GOAL = re.compile(r"^G\d+-\d+$")
+
+    def __init__(self, folder: Path, second_names: dict[str, str]):
+        self.goals: dict[str, Goal] = {}
+        for path in sorted(folder.glob("*.yaml"), key=lambda p: int(p.name.split("_")[0])):
+            # U+000B splits URLs in two of aisev's files (a line-wrap artefact) and PyYAML refuses it.
+            nodes = yaml.safe_load(path.read_text(encoding="utf-8").replace("\x0b", ""))
+            top = next(k for k, v in nodes.items() if v.get("goalType") == "TopGoal")
+            self._walk(nodes, top, (), None, second_names)
+
+    def _walk(self, nodes: dict, node_id: str, parents: tuple, weight: float | None, names: dict) -> None:
+        node = nodes[node_id]
+        children, weights = [], []
+        for sub in node.get("supportedBy") or []:  # a goal is supported by goals or by strategies
+            if self.GOAL.match(sub):
+                children.append(sub)
+                weights.append(None)
+            else:
+                rates = nodes[sub].get("scoreRate") or [None] * len(nodes[sub]["supportedBy"])
+                children += nodes[sub]["supportedBy"]
+                weights += rates
+        if node.get("scoreRate") and len(node["scoreRate"]) == len(children):
+            weights = list(node["scoreRate"])
+        heading = str(node.get("definition") or "").split(":", 1)[-1].strip()
+        self.goals[node_id] = Goal(
+            id=node_id, viewpoint=int(node_id[1:].split("-")[0]), level=node.get("goalType", "SubGoal"),
+            text=str(node["text"]), question=str(node.get("question") or ""),
+            name=names.get(node_id) or heading or str(node["text"]), parents=parents, children=tuple(children),
+            weight=weight)
+        for child, rate in zip(children, weights):
+            self._walk(nodes, child, (*parents, node_id), rate, names)
+
+    def __getitem__(self, goal_id: str) -> Goal:
+        return self.goals[goal_id]
+
+    def __contains__(self, goal_id: str) -> bool:
+        return goal_id in self.goals
+
+    def of_viewpoint(self, number: int) -> list[Goal]:
+        return [g for g in self.goals.values() if g.viewpoint == number]
+
+    def leaves_under(self, goal_id: str) -> list[str]:
+        """The leaf goals at or below a goal, in tree order."""
+        if self.goals[goal_id].leaf:
+            return [goal_id]
+        return [g.id for g in self.goals.values() if g.leaf and goal_id in g.parents]
+
+    def lineage(self, goal_id: str) -> tuple[str, ...]:
+        """The goal and every goal above it, top goal first."""
+        return (*self.goals[goal_id].parents, goal_id)
+
+
 class Schemas:
     """All of `schemas/`, loaded once."""
 
@@ -103,6 +177,13 @@ class Schemas:
     @cached_property
     def gazetteer(self) -> dict:
         return self.load("gazetteer.yaml")
+
+    @cached_property
+    def goal_tree(self) -> GoalTree:
+        """AISI's GSN trees (schemas/gsn/), with the guide's short names of the second-level goals."""
+        names = {g: name for v in self.viewpoints for g, name in v["goals"].items()}
+        names.update({f"G{v['number']}-1": v["ja"] for v in self.viewpoints})
+        return GoalTree(self.root / "gsn", names)
 
     @cached_property
     def region_topics(self) -> list[dict]:
@@ -225,6 +306,29 @@ class Schemas:
         return pa.schema([pa.field(name, pa.string()) for name in self.aisev_columns])
 
     # -- validation ---------------------------------------------------------------------------
+    @cached_property
+    def decided(self) -> dict[str, list[str]]:
+        """record.yaml `decided`: the fields that make a record releasable (`all`, and one of `any`)."""
+        return self.record_doc["decided"]
+
+    def undecided(self, record: dict) -> list[str]:
+        """The judgement a record still lacks (empty: decided), as field names: `label or requirement`."""
+        def empty(name: str) -> bool:
+            value = record.get(name)
+            return value is None or (isinstance(value, list) and not value)
+
+        missing = [name for name in self.decided["all"] if empty(name)]
+        if all(empty(name) for name in self.decided["any"]):
+            missing.append(" or ".join(self.decided["any"]))
+        return missing
+
+    def requirement_of(self, label: str | None, requirement: str | None) -> str:
+        """The requirement an item is judged by (aisev's `requirement` scorer, the Inspect task's grader):
+        its own, else its label's default from taxonomy.yaml."""
+        if isinstance(requirement, str) and requirement:
+            return requirement
+        return {entry["code"]: entry["requirement"] for entry in self.taxonomy["labels"]}[label]
+
     def check_value(self, field: Field, value: Any) -> str | None:
         """The problem with one field's value, in plain words, or None."""
         if value is None or (field.type == "list" and len(value) == 0):
@@ -254,9 +358,8 @@ class Schemas:
             control = CONTROL.search(value)
             return f"contains the control character U+{ord(control.group()):04X}" if control else None
         if type_name == "goal":
-            match = GOAL_PATTERN.match(value)
-            if not match or not 1 <= int(match.group(1)) <= len(self.viewpoints):
-                return f"{value!r} is not a goal id like G1-3 (G1..G{len(self.viewpoints)})"
+            if value not in self.goal_tree:
+                return f"{value!r} is not a goal id of AISI's goal trees (schemas/gsn/), like G1-3 or G1-32"
             return None
         if type_name == "version":
             return None if VERSION_PATTERN.match(value) else f"{value!r} is not a version like 1.2.0"
@@ -279,7 +382,8 @@ class Schemas:
         if problems:
             return problems
         for rule in self.record_doc.get("rules", []):
-            if only is not None and not set(self._rule_fields(rule)) <= set(only):
+            fields = set(self._rule_fields(rule))
+            if (only is not None and not fields <= set(only)) or fields & set(skip):
                 continue
             failed_field = self._rule_fails(rule, record)
             if failed_field:

@@ -40,4 +40,6 @@ def test_each_stage_adds_what_the_next_ones_read(fixture_raw, tmp_path):
     declared = {c for entry in schemas().pipeline["stages"] for c in entry["adds"]}
     assert declared <= set(table.columns)
     assert set(table["fate"]) <= {f.value for f in Fate}
-    assert table.loc[table["fate"] != Fate.QUARANTINED, "split"].notna().all()
+    assert table.loc[table["fate"] == Fate.RELEASED, "split"].notna().all()
+    awaiting = table["fate"] == Fate.AWAITING  # not released yet: no split, but an id for annotators
+    assert awaiting.any() and table.loc[awaiting, "split"].isna().all() and table.loc[awaiting, "id"].notna().all()

@@ -69,7 +69,7 @@ def exact(table, judged=frozenset()):
 def records(*rows):
     base = {"fate": "released", "annotated": False, "submitted_at": None, "label": "unsafe",
             "viewpoints": ["toxic_output"], "primary_viewpoint": "toxic_output", "gsn_goal": None, "borderline": False,
-            "fictional": False, "borderline_type": None, "regions": [], "reason": None}
+            "fictional": False, "borderline_type": None, "regions": [], "reason": None, "requirement": None}
     return pd.DataFrame([{**base, **r, "where": r["input_key"]} for r in rows])
 
 

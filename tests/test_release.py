@@ -30,16 +30,18 @@ def test_every_input_record_ends_in_exactly_one_place(fixture_raw, tmp_path):
     lines = accounting(path)
     assert len(lines) == 18 and len({l["input"] for l in lines}) == 18
     outcomes = pd.Series([l["outcome"] for l in lines]).value_counts().to_dict()
-    assert outcomes == {"released": 11, "quarantined": 6, "duplicate": 1}
+    assert outcomes == {"released": 11, "quarantined": 5, "awaiting": 1, "duplicate": 1}
     frame = released_frame(path)
     assert sorted(frame["id"]) == sorted(l["id"] for l in lines if l["outcome"] == "released")
     dup = next(l for l in lines if l["outcome"] == "duplicate")
     assert dup["input"] == "crowd:5" and dup["duplicate_of"] in set(frame["id"])
     kept = frame.set_index("id").loc[dup["duplicate_of"]]
     assert kept["origin"] == "expert" and dup["split"] == kept["split"]
-    assert all(l["reason"] for l in lines if l["outcome"] == "quarantined")
+    assert all(l["reason"] for l in lines if l["outcome"] in ("quarantined", "awaiting"))
+    assert all(l["id"] for l in lines if l["outcome"] == "awaiting")  # annotators see it under its id
     manifest = json.loads((path / "manifest.json").read_text())
-    assert manifest["accounting"] == {"input records": 18, "released": 11, "duplicate": 1, "quarantined": 6}
+    assert manifest["accounting"] == {"input records": 18, "released": 11, "awaiting": 1, "duplicate": 1,
+                                      "quarantined": 5}
 
 
 def test_accounting_refuses_a_record_that_went_missing():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..contract import Context, Fate, kept, stage
+from ..contract import Context, Fate, kept, released, stage
 from ..release.ids import prospective_id
 from ..report import StageReport
 from ..schema import schemas
@@ -31,14 +31,14 @@ def mark_annotated(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame,
 
 @stage("apply annotations")
 def apply_annotations(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
-    """Decided judgements (`context.decisions`) replace the kept records' own; items decided invalid, and the
-    duplicates that pointed at them, are quarantined with the annotators' reason."""
+    """Decided judgements (`context.decisions`) replace the kept records' own, and a record awaiting
+    annotation that annotators decided is released; items decided invalid, and the duplicates that pointed
+    at them, are quarantined with the annotators' reason. A pair whose other half is not released is
+    released unpaired."""
     report = StageReport("apply annotations")
     table = table.copy()
     decisions = context.decisions
-    if decisions.empty:
-        return table, report
-    by_id = decisions.set_index("id")
+    by_id = decisions.set_index("id") if len(decisions) else pd.DataFrame(columns=["invalid"])
     judged = table.index[kept(table) & table["id"].isin(by_id.index)]
     orphans = sorted(set(by_id.index) - set(table.loc[kept(table), "id"]))
     if orphans:  # the prompt was edited or removed since it was annotated: its annotations no longer apply
@@ -53,13 +53,14 @@ def apply_annotations(table: pd.DataFrame, context: Context) -> tuple[pd.DataFra
             table.loc[[i, *followers], "fate"] = Fate.QUARANTINED.value
             table.loc[[i, *followers], "reason"] = [f"{table.at[j, 'where']}: {reason}" for j in [i, *followers]]
             table.loc[[i, *followers], "id"] = None
-            table.loc[table["contrast_id"] == rejected, "contrast_id"] = None  # its pair stays, unpaired
             report.count("quarantined by annotators", 1 + len(followers))
             continue
         # Annotators can mark invented personal data but not unmark a source's mark: an item they
         # believe holds real personal data is flagged invalid instead.
         fictional = bool(decided["fictional"]) or bool(table.at[i, "fictional"])
         for name in DECIDED:
+            if name == "gsn_goal" and not isinstance(decided[name], str):
+                continue  # the goal control is optional: left empty, the source's goal stands
             table.at[i, name] = decided[name]
         table.at[i, "fictional"] = fictional
         table.at[i, "label_source"] = decided["label_source"]
@@ -69,4 +70,11 @@ def apply_annotations(table: pd.DataFrame, context: Context) -> tuple[pd.DataFra
             table.at[i, "gsn_goal"] = None  # the goal belonged to a viewpoint the annotators removed
             report.notes.append(f"{table.at[i, 'id']}: goal {goal} dropped, no longer under its viewpoints")
         report.count(f"labels from {decided['label_source']}")
+        if table.at[i, "fate"] == Fate.AWAITING and not schemas().undecided(table.loc[i].to_dict()):
+            table.at[i, "fate"] = Fate.RELEASED.value
+            table.at[i, "reason"] = None
+            report.count("released after annotation")
+    unpaired = table["contrast_id"].notna() & ~table["contrast_id"].isin(table.loc[released(table), "id"])
+    table.loc[unpaired, "contrast_id"] = None
+    report.counts["awaiting annotation"] = int((table["fate"] == Fate.AWAITING).sum())
     return table, report

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..schema import schemas
+
 YES, NO = "yes", "no"
 
 
 @dataclass(frozen=True)
 class Control:
     name: str
-    kind: str = "choices"  # or "textarea"
+    kind: str = "choices"  # or "taxonomy" (a tree: goals, regions) or "textarea"
     multiple: bool = False  # several choices at once (a list field)
     required: bool = False  # Label Studio refuses to submit without it
     yes_no: bool = False  # a yes/no question: a bool field
@@ -24,6 +26,9 @@ class Control:
         """The record field's value from the control's Label Studio value (choices list or text)."""
         if self.kind == "textarea":
             return values or None
+        if self.kind == "taxonomy":  # paths from the tree's root: the code chosen is the last of each
+            chosen = [path[-1] for path in values or [] if path]
+            return chosen if self.multiple else (chosen or [None])[0]
         if self.flag:
             return self.name in (values or [])
         if self.yes_no:
@@ -35,6 +40,11 @@ class Control:
         if self.kind == "textarea":
             return ({"from_name": self.name, "to_name": "text", "type": "textarea", "value": {"text": [value]}}
                     if isinstance(value, str) else None)
+        if self.kind == "taxonomy":
+            codes = list(value) if self.multiple and value is not None else [value] if isinstance(value, str) else []
+            paths = [taxonomy_path(self.name, code) for code in codes]
+            return {"from_name": self.name, "to_name": "text", "type": "taxonomy", "value": {"taxonomy": paths}} \
+                if paths else None
         if self.flag:
             choices = [self.name] if value else []
         elif self.yes_no:
@@ -51,24 +61,55 @@ CONTROLS = (
     Control("label", required=True),
     Control("viewpoints", multiple=True, required=True),
     Control("primary_viewpoint", required=True),
+    Control("gsn_goal", kind="taxonomy"),
     Control("borderline", yes_no=True),
     Control("borderline_type"),
-    Control("regions", multiple=True),
+    Control("regions", kind="taxonomy", multiple=True),
     Control("fictional", multiple=True, flag=True),
     Control("comment_en", kind="textarea", prefill=False),  # free text is the annotator's own, never prefilled
     Control("invalid", multiple=True, flag=True),
     Control("invalid_reason", kind="textarea"),
 )
-BY_NAME = {c.name: c for c in CONTROLS}
+
+TAXONOMIES = {c.name for c in CONTROLS if c.kind == "taxonomy"}
+
+
+def taxonomy_path(name: str, code: str) -> list[str]:
+    """A code's path from its tree's root, as Label Studio stores a taxonomy choice: a goal under its
+    viewpoint's top goal and its parents, a prefecture under its 地方, a country under the world."""
+    s = schemas()
+    if name == "gsn_goal":
+        return list(s.goal_tree.lineage(code))
+    if code not in s.region.codes:
+        return [code]  # not in the tree: the labeling config's check names it
+    area = next(a["code"] for a in s.regions_doc["areas"]
+                if code in (a.get("prefectures") or []) or (a.get("countries") and not code.startswith("JP-")))
+    return [area, code]
+
+
+def upgraded(result: list[dict]) -> list[dict]:
+    """Result items as today's controls store them. Exports made before regions became a taxonomy (v0.4.0
+    and earlier) hold them as flat choices: read as the same codes' paths, so earlier annotations count."""
+    out = []
+    for item in result:
+        value = item.get("value") or {}
+        if item.get("type") == "choices" and "choices" in value and item.get("from_name") in TAXONOMIES:
+            paths = [taxonomy_path(item["from_name"], code) for code in value["choices"]]
+            item = {**item, "type": "taxonomy", "value": {"taxonomy": paths}}
+        out.append(item)
+    return out
 
 
 def result_values(result: list[dict]) -> dict:
-    """Label Studio result items -> {control name: value} (aliases, i.e. stable codes; text as one string)."""
+    """Label Studio result items -> {control name: value} (aliases, i.e. stable codes; taxonomy paths as lists;
+    text as one string)."""
     values: dict = {}
     for item in result:
         value = item.get("value") or {}
         if "choices" in value:
             values[item["from_name"]] = list(value["choices"])
+        elif "taxonomy" in value:
+            values[item["from_name"]] = [list(path) for path in value["taxonomy"]]
         elif "text" in value:
             text = value["text"]
             values[item["from_name"]] = "\n".join(text) if isinstance(text, list) else str(text)

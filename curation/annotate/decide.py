@@ -57,6 +57,8 @@ def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None
     for name in MULTIPLE:
         counted = Counter(code for codes in votes[name] for code in codes)
         decided[name] = [code for code, c in counted.items() if c / len(votes) > share]
+    # The goal is optional: without a majority for one, the source's goal stands (apply.py).
+    decided["gsn_goal"] = winner(votes["gsn_goal"].tolist(), share)
     if decided["primary_viewpoint"] not in decided["viewpoints"]:
         decided["viewpoints"].insert(0, decided["primary_viewpoint"])
     broken = schemas().validate(decided, only=DECIDED)

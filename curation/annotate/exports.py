@@ -13,12 +13,12 @@ from ..errors import ReleaseError
 from ..ingest import SourceSet
 from ..report import StageReport
 from ..schema import schemas
-from .controls import CONTROLS, decided_fields, result_values
+from .controls import CONTROLS, decided_fields, result_values, upgraded
 from .interface import labeling_config
 from .settings import config
 
-# What annotators decide: the record's judgement fields that have a control (not gsn_goal); the rest of
-# a record stays as its source wrote it.
+# What annotators decide: the record's judgement fields that have a control; the rest of a record (its
+# requirement) stays as its source wrote it.
 DECIDED = tuple(f for f in schemas().judgement_fields if f in {c.name for c in CONTROLS})
 COLUMNS = ["kind", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled", "updated_at",
            "problem", *(c.name for c in CONTROLS)]
@@ -61,12 +61,14 @@ def annotation_records(export: list[dict], kind: str, source_set: SourceSet) -> 
             who = annotation.get("completed_by")
             identity = who.get("email") or str(who.get("id")) if isinstance(who, dict) else str(who)
             result = annotation.get("result") or []
+            result = upgraded(result)
             decided = decided_fields(result_values(result))
             problem = None if annotation.get("was_cancelled") else check(result, decided)
             rows.append({
                 "kind": kind, "task": task["id"], "id": (task.get("data") or {}).get("id"),
                 "batch": (task.get("data") or {}).get("batch"), "annotation": annotation["id"],
-                "annotator": source_set.pseudonym(identity), "ground_truth": bool(annotation.get("ground_truth")),
+                "annotator": source_set.pseudonym(identity, f"the {kind} export"),
+                "ground_truth": bool(annotation.get("ground_truth")),
                 "cancelled": bool(annotation.get("was_cancelled")), "updated_at": annotation.get("updated_at"),
                 "problem": problem, **decided,
             })

@@ -37,13 +37,45 @@ def choices(name: str) -> list[tuple[str, str, str]]:
         return [(YES, "はい", "a safe prompt that looks unsafe"), (NO, "いいえ", "")]
     if name == "borderline_type":
         return [(b["code"], b["ja"], f"{b['en']}: {b['example']}") for b in s.taxonomy["borderline_types"]]
-    if name == "regions":
-        return [(r["code"], r["ja"], r["en"]) for r in s.regions]
     if name == "fictional":
         return [("fictional", "架空の個人情報", "the personal data in the prompt is invented on purpose")]
     if name == "invalid":
         return [("invalid", "無効・要修正", "not a valid prompt / needs rewrite")]
     raise KeyError(name)
+
+
+def taxonomy(name: str) -> list[tuple]:
+    """(alias = stable code, shown value, hint, children) of every node of a taxonomy control, nested."""
+    s = schemas()
+    if name == "gsn_goal":  # the viewpoints' goal trees: a viewpoint leads to its own goals only
+        tree = s.goal_tree
+
+        def node(goal_id: str) -> tuple:
+            goal = tree[goal_id]
+            return (goal.id, f"{goal.id} {goal.name}", goal.question, tuple(node(c) for c in goal.children))
+
+        return [(f"G{v['number']}-1", f"{v['number']}. {v['ja']}", v["en"],
+                 tuple(node(c) for c in tree[f"G{v['number']}-1"].children)) for v in s.viewpoints]
+    if name == "regions":  # 地方 → 都道府県, then the countries
+        by_code = {r["code"]: (r["code"], r["ja"], r["en"], ()) for r in s.regions}
+        return [(area["code"], area["ja"], area["en"],
+                 tuple(by_code[r["code"]] for r in s.regions_doc["countries"]) if area.get("countries")
+                 else tuple(by_code[code] for code in area["prefectures"]))
+                for area in s.regions_doc["areas"]]
+    raise KeyError(name)
+
+
+def choices_xml(nodes: list[tuple], indent: str) -> list[str]:
+    """<Choice> elements, nested for a taxonomy: the value is shown, the alias (a stable code) is stored."""
+    lines = []
+    for alias, value, hint, children in nodes:
+        attributes = f"value={quoteattr(value)} alias={quoteattr(alias)} hint={quoteattr(hint)}"
+        if children:
+            lines += [f"{indent}<Choice {attributes}>", *choices_xml(list(children), indent + "  "),
+                      f"{indent}</Choice>"]
+        else:
+            lines.append(f"{indent}<Choice {attributes}/>")
+    return lines
 
 
 @lru_cache(maxsize=1)
@@ -64,15 +96,19 @@ def labeling_config() -> str:
         parts.append(f"    <Header value={quoteattr(f'{title}（{name}）')} size=\"5\"/>")
         if help_text:
             parts.append(f"    <Header value={quoteattr(help_text)} size=\"6\"/>")
+        required = ' required="true"' if control.required else ""
         if control.kind == "textarea":
             parts.append(f'    <TextArea name="{name}" toName="text" rows="2" maxSubmissions="1" editable="true"/>')
+        elif control.kind == "taxonomy":
+            # Several regions, each a prefecture or a country; one goal, at any depth of its tree.
+            usage = ' leafsOnly="true"' if control.multiple else ' maxUsages="1"'
+            parts.append(f'    <Taxonomy name="{name}" toName="text"{usage} showFullPath="true"{required}>')
+            parts += choices_xml(taxonomy(name), "      ")
+            parts.append("    </Taxonomy>")
         else:
-            required = ' required="true"' if control.required else ""
             mode = "multiple" if control.multiple else "single-radio"
             parts.append(f'    <Choices name="{name}" toName="text" choice="{mode}" showInline="true"{required}>')
-            for alias, value, hint in choices(name):
-                parts.append(f"      <Choice value={quoteattr(value)} alias={quoteattr(alias)} "
-                             f"hint={quoteattr(hint)}/>")
+            parts += choices_xml([(*choice, ()) for choice in choices(name)], "      ")
             parts.append("    </Choices>")
         parts.append("  </View>")
     parts.append("</View>")

@@ -102,13 +102,16 @@ def task(record: dict, predictions: list[dict]) -> dict:
 
 def with_suggestions(records: pd.DataFrame) -> pd.DataFrame:
     """The records with the tagger's suggestions: shown to annotators as a hint line, and the detected
-    regions prefilled where the source named none. The source's own labels are never replaced."""
+    regions and the suggested goal prefilled where the source named none. The source's own labels are never
+    replaced."""
     from ..tagging import describe, tag
 
     tags, _ = tag(records, "text", "label")
     records = records.assign(suggestions=[describe(t) for t in tags.to_dict("records")])
     unset = records["regions"].map(len) == 0
     records.loc[unset, "regions"] = tags.loc[unset, "regions"]
+    no_goal = records["gsn_goal"].isna()
+    records.loc[no_goal, "gsn_goal"] = tags.loc[no_goal, "suggested_goal"]
     return records
 
 

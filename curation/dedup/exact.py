@@ -3,10 +3,11 @@
 Which record is kept (documented in the dataset card):
 1. a record whose prompt an earlier release already holds, the earliest release first, and among those the
    one with the released text itself (it keeps that release's id: ids.py);
-2. expert over peer over crowd;
-3. annotated over unannotated (a prompt annotators have judged: its released id, or the id it would get,
+2. a decided record over one awaiting annotation;
+3. expert over peer over crowd;
+4. annotated over unannotated (a prompt annotators have judged: its released id, or the id it would get,
    is in the stored annotation exports);
-4. earliest: by submission time where the source records one, then by order in sources.yaml, then row.
+5. earliest: by submission time where the source records one, then by order in sources.yaml, then row.
 The others are `duplicate` with `duplicate_of_key` pointing at the kept record.
 """
 
@@ -48,12 +49,13 @@ def keep_order(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(
         _released=table.get("released_in", 0),
         _unreleased_text=~table.get("released_text", pd.Series(False, index=table.index)).astype(bool),
+        _awaiting=table["fate"] == Fate.AWAITING,
         _origin=table["origin"].map(schemas().origin_rank),
         _unannotated=~table["annotated"].astype(bool),
         _no_time=submitted.isna(),
         _time=submitted.fillna(""),
-    ).sort_values(["_released", "_unreleased_text", "_origin", "_unannotated", "_no_time", "_time", "source_index",
-                   "row"], kind="stable")
+    ).sort_values(["_released", "_unreleased_text", "_awaiting", "_origin", "_unannotated", "_no_time", "_time",
+                   "source_index", "row"], kind="stable")
 
 
 @stage("exact duplicates")

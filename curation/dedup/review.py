@@ -26,7 +26,8 @@ def cell(text) -> str:
 def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: dict[str, str]) -> str:
     """Every cluster: its members beside the text they were compared with (the kept one), differences marked."""
     linked = table[table["cluster_id"].notna() & table["pair_class"].ne("exact")]
-    outcome = linked["fate"].replace({Fate.RELEASED.value: "kept"})  # within a cluster: the record kept
+    # Within a cluster: the record kept (released, or awaiting annotation) and its duplicates.
+    outcome = linked["fate"].replace({Fate.RELEASED.value: "kept", Fate.AWAITING.value: "kept, awaiting annotation"})
     members = pd.concat([
         pd.DataFrame({"cluster_id": linked["cluster_id"], "record": linked["where"], "text": linked["text"],
                       "outcome": outcome, "id": linked["id"].where(outcome == "kept",

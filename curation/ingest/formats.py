@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..contract import Fate
+from ..contract import IN_PLAY
 from ..errors import SourceError
 from ..schema import alias_key, schemas
 from .sources import Source
@@ -63,9 +63,9 @@ def pair_xstest(rows: list[dict]) -> None:
     contrasts = {
         (r["xstest_type"].removeprefix("contrast_"), r.get("focus")): r["source_id"]
         for r in rows
-        if r["fate"] == Fate.RELEASED and (r.get("xstest_type") or "").startswith("contrast_") and r.get("focus")
+        if r["fate"] in IN_PLAY and (r.get("xstest_type") or "").startswith("contrast_") and r.get("focus")
     }
     for r in rows:
-        if r["fate"] == Fate.RELEASED and r.get("borderline") and r.get("focus"):
+        if r["fate"] in IN_PLAY and r.get("borderline") and r.get("focus"):
             r["contrast_of"] = contrasts.get((r["xstest_type"], r["focus"]))
 

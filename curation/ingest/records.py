@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..contract import Fate, require
+from ..contract import IN_PLAY, Fate, require
 from ..report import StageReport
 from ..schema import schemas
 from .formats import FORMAT_DERIVATIONS, column_map, pair_xstest
@@ -20,7 +20,7 @@ from .readers import RawRow, read_rows
 from .sources import Source, SourceSet
 from .values import ASSIGNED_LATER, BadValue, field_types, parse_field, source_defaults
 
-RELEASED, QUARANTINED = Fate.RELEASED.value, Fate.QUARANTINED.value
+RELEASED, AWAITING, QUARANTINED = Fate.RELEASED.value, Fate.AWAITING.value, Fate.QUARANTINED.value
 
 
 # -- ingest ----------------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def map_row(source: Source, source_set: SourceSet, fmt: dict, mapping: dict | No
     record["contrast_column"] = column_of.get("contrast_of", "contrast_of")
     record["source_id"] = record.pop("key", None) or str(raw.row)
     identity = record.pop("contributor", None)
-    record["contributor"] = source_set.pseudonym(identity) if identity else None
+    record["contributor"] = source_set.pseudonym(identity, source.relpath) if identity else None
     for name, (type_name, _) in field_types().items():
         if type_name == "list" and record.get(name) is None:
             record[name] = []
@@ -93,11 +93,17 @@ def map_row(source: Source, source_set: SourceSet, fmt: dict, mapping: dict | No
     if record.get("viewpoints") and not record.get("primary_viewpoint"):
         record["primary_viewpoint"] = record["viewpoints"][0]
     record.update(source=source.name, origin=source.origin, license=source.license, label_source="source")
+    missing = schemas().undecided(record)
     if not problems:
-        problems = schemas().validate(record, skip=ASSIGNED_LATER)
+        # An undecided record's empty judgement fields are for annotators to fill, not errors.
+        empty = [name for name in missing for name in name.split(" or ")]
+        problems = schemas().validate(record, skip=(*ASSIGNED_LATER, *empty))
     if problems:
         reasons = "; ".join(f"{column_of.get(f, f)}: {m}" for f, m in problems)
         return {**base, **record, "fate": QUARANTINED, "reason": f"{where}, {reasons}"}
+    if missing:
+        named = ", ".join(" or ".join(column_of.get(n, n) for n in m.split(" or ")) for m in missing)
+        return {**base, **record, "fate": AWAITING, "reason": f"{where}: awaiting annotation (no {named})"}
     return {**base, **record, "fate": RELEASED, "reason": None}
 
 
@@ -106,7 +112,7 @@ def quarantine_repeated_keys(rows: list[dict]) -> None:
     first: dict[str, dict] = {}
     for r in rows:
         key = r.get("source_id")
-        if r["fate"] != RELEASED or not key:
+        if r["fate"] not in IN_PLAY or not key:
             continue
         if key in first:
             r["fate"] = QUARANTINED
@@ -117,12 +123,12 @@ def quarantine_repeated_keys(rows: list[dict]) -> None:
 
 def resolve_contrasts(rows: list[dict], report: StageReport) -> None:
     """Turn `contrast_of` (a key within the same source) into the input key of the paired record."""
-    by_key = {(r["source"], r.get("source_id")): r for r in rows if r["fate"] == RELEASED}
+    by_key = {(r["source"], r.get("source_id")): r for r in rows if r["fate"] in IN_PLAY}
     by_key_any = {(r["source"], r.get("source_id")): r for r in rows}
     for r in rows:
         r["contrast_key"] = None
         ref = r.get("contrast_of")
-        if r["fate"] != RELEASED or not ref:
+        if r["fate"] not in IN_PLAY or not ref:
             continue
         target = by_key.get((r["source"], ref))
         if target is None and (r["source"], ref) in by_key_any:
@@ -151,8 +157,10 @@ def ingest(source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
     table = pd.DataFrame(rows, columns=list(dict.fromkeys([*columns, *field_types()])))
     require(table, columns, "ingest")
     quarantined = table[table["fate"] == QUARANTINED]
-    report.counts = {"input records": len(table), "ok": len(table) - len(quarantined),
-                     "quarantined": len(quarantined), **report.counts}
+    awaiting = table["fate"] == AWAITING
+    report.counts = {"input records": len(table), "ok": len(table) - len(quarantined) - int(awaiting.sum()),
+                     "awaiting annotation": int(awaiting.sum()), "quarantined": len(quarantined), **report.counts}
     report.problems += quarantined["reason"].tolist()
+    report.notes += table.loc[awaiting, "reason"].tolist()
     return table, report
 

@@ -16,6 +16,8 @@ from ..release.layout import file_entry
 from ..schema import schemas
 
 PSEUDONYM_KEY_ENV = "CURATION_PSEUDONYM_KEY"
+MIN_KEY_BYTES = 16
+REVIEWS = "personal_data_reviews.yaml"  # maintainers' acknowledged personal-data hits (tagging/screening.py)
 
 
 
@@ -36,12 +38,18 @@ class Source:
 class SourceSet:
     raw_dir: Path
     sources: tuple[Source, ...]
-    pseudonym_key: bytes = field(repr=False)
+    pseudonym_key: bytes | None = field(repr=False)  # None: no key given (fine while no identity is read)
     key_from_file: str | None = None  # where the key came from, when not from the environment
     _pseudonyms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
-    def pseudonym(self, identity: str) -> str:
-        """Stable keyed pseudonym: the same contributor gets the same pseudonym in every release."""
+    def pseudonym(self, identity: str, where: str = "an input") -> str:
+        """Stable keyed pseudonym: the same contributor gets the same pseudonym in every release. The key
+        is needed only once an identity is read (`where` says where, for the error)."""
+        if self.pseudonym_key is None:
+            raise SourceError(
+                f"no pseudonymization key, but {where} carries contributor or annotator identities: set "
+                f"{PSEUDONYM_KEY_ENV} (at least {MIN_KEY_BYTES} bytes) or name a `pseudonym_key_file` in "
+                f"{self.raw_dir / 'sources.yaml'} (identities are never released raw)")
         known = self._pseudonyms.get(identity)
         if known is None:
             known = self._pseudonyms[identity] = self._keyed_hash(identity)
@@ -53,9 +61,12 @@ class SourceSet:
         return "anon-" + digest[:12]
 
     def fingerprints(self) -> list[dict]:
-        """sha256 and size of sources.yaml and every declared file: what a release was built from."""
+        """sha256 and size of sources.yaml, every declared file and the personal-data reviews: what a release
+        was built from."""
         paths = [("sources.yaml", self.raw_dir / "sources.yaml")]
         paths += [(s.relpath, s.path) for s in self.sources]
+        if (self.raw_dir / REVIEWS).is_file():
+            paths.append((REVIEWS, self.raw_dir / REVIEWS))
         return [{"path": rel, **file_entry(p)} for rel, p in paths]
 
 
@@ -113,15 +124,18 @@ def load_sources(raw_dir: Path) -> SourceSet:
     return SourceSet(raw_dir, tuple(sources), *_pseudonym_key(raw_dir, doc))
 
 
-def _pseudonym_key(raw_dir: Path, doc: dict) -> tuple[bytes, str | None]:
-    """The key and, when it came from a file rather than the environment, that file."""
-    from_env = os.environ.get(PSEUDONYM_KEY_ENV)
-    if from_env:
-        return from_env.encode("utf-8"), None
-    key_file = doc.get("pseudonym_key_file")
-    if key_file and (raw_dir / str(key_file)).is_file():
-        return (raw_dir / str(key_file)).read_bytes().strip(), str(key_file)
-    raise SourceError(
-        f"no pseudonymization key: set {PSEUDONYM_KEY_ENV} or name a `pseudonym_key_file` in "
-        f"{raw_dir / 'sources.yaml'} (contributor identities are never released raw)"
-    )
+def _pseudonym_key(raw_dir: Path, doc: dict) -> tuple[bytes | None, str | None]:
+    """The key (None when none is given) and, when it came from a file rather than the environment, that
+    file. A short key is refused: a pseudonym made with it can be reversed by guessing identities."""
+    key, origin = None, None
+    if PSEUDONYM_KEY_ENV in os.environ:
+        key, origin = os.environ[PSEUDONYM_KEY_ENV].encode("utf-8"), PSEUDONYM_KEY_ENV
+    elif doc.get("pseudonym_key_file"):
+        path = raw_dir / str(doc["pseudonym_key_file"])
+        if not path.is_file():
+            raise SourceError(f"{raw_dir / 'sources.yaml'}: pseudonym_key_file {doc['pseudonym_key_file']} not found")
+        key, origin = path.read_bytes().strip(), str(doc["pseudonym_key_file"])
+    if key is not None and len(key) < MIN_KEY_BYTES:
+        raise SourceError(f"the pseudonymization key from {origin} is {'empty' if not key else 'too short'}: "
+                          f"use at least {MIN_KEY_BYTES} random bytes")
+    return key, (origin if origin != PSEUDONYM_KEY_ENV else None)

@@ -1,6 +1,7 @@
-"""Accounting: where every input record ended. Released, dropped as a duplicate (of which id, in which
-split), or quarantined (why). The run stops unless every record is in exactly one place. A record near
-others says so in `near`: its cluster, the similarity, class and reason of its closest pair."""
+"""Accounting: where every input record ended. Released, awaiting annotation (which id, why), dropped as
+a duplicate (of which id, in which split), or quarantined (why). The run stops unless every record is in
+exactly one place. A record near others says so in `near`: its cluster, the similarity, class and reason
+of its closest pair."""
 
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ def account(table: pd.DataFrame) -> tuple[list[dict], StageReport]:
         outcome = Fate(rec["fate"]).value
         lines.append({
             "input": rec["input_key"], "file": rec["file"], "row": int(rec["row"]), "outcome": outcome,
-            "id": rec["id"] if outcome == "released" else None,
+            "id": rec["id"] if outcome in ("released", "awaiting") else None,
             "duplicate_of": rec["duplicate_of"] if outcome == "duplicate" else None,
             "split": rec["split"] if outcome in ("released", "duplicate") and isinstance(rec["split"], str) else None,
-            "reason": rec["reason"] if outcome == "quarantined" else None,
+            "reason": rec["reason"] if outcome in ("quarantined", "awaiting") else None,
             "near": {"cluster_id": rec["cluster_id"] if isinstance(rec["cluster_id"], str) else None,
                      "similarity": rec["similarity"], "pair_class": rec["pair_class"], "reason": rec["near_reason"]}
             if near and isinstance(rec["pair_class"], str) else None,
@@ -32,13 +33,16 @@ def account(table: pd.DataFrame) -> tuple[list[dict], StageReport]:
     totals = {"input records": len(table)}
     for fate in Fate:
         totals[fate.value] = sum(line["outcome"] == fate.value for line in lines)
-    released_ids = [line["id"] for line in lines if line["outcome"] == "released"]
+    held = [line["id"] for line in lines if line["outcome"] in ("released", "awaiting")]
+    awaiting = {line["id"] for line in lines if line["outcome"] == "awaiting"}
     broken = (
-        totals["released"] + totals["duplicate"] + totals["quarantined"] != totals["input records"]
+        sum(totals[fate.value] for fate in Fate) != totals["input records"]
         or len({line["input"] for line in lines}) != len(lines)
-        or len(set(released_ids)) != len(released_ids)
+        or len(set(held)) != len(held)
         or any(line["split"] is None for line in lines if line["outcome"] == "released")
-        or any(line["split"] is None for line in lines if line["outcome"] == "duplicate")
+        # a duplicate points at a released record (and is in its split) or at one awaiting annotation
+        or any(line["split"] is None and line["duplicate_of"] not in awaiting
+               for line in lines if line["outcome"] == "duplicate")
     )
     if broken:
         raise ReleaseError(f"accounting does not add up ({totals}); nothing was written")

@@ -7,7 +7,7 @@ import pandas as pd
 import yaml
 
 from ..schema import schemas
-from .layout import Tables, row_counts, shard_path
+from .layout import COVERAGE_PNG, Tables, row_counts, shard_path
 
 # The Hub's size categories, by upper bound; anything larger is "n>1T".
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
@@ -115,12 +115,25 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
     out += ["", "### Coverage", "",
             f"Items whose `viewpoints` include each viewpoint, per split, against the targets (at least "
             f"{targets['viewpoint']['all']} in all and {targets['viewpoint']['test']} in test per viewpoint, "
-            f"{targets['goal']['all']} per goal id):", ""]
+            f"{targets['goal']['all']} per second-level goal):", ""]
     out += coverage_rows(viewpoint_coverage, splits)
-    under = goal_coverage[goal_coverage["under_target"] != ""]
-    out += ["", f"Goal ids (`gsn_goal`) under target: {len(under)} of {len(goal_coverage)}."
-            + (" Items per goal id:" if len(goal_coverage) else ""), ""]
-    out += coverage_rows(goal_coverage, splits)
+    second = goal_coverage[goal_coverage["level"] == "SecondGoal"]
+    under = second[second["under_target"] != ""]
+    out += ["", "Goals are AISI's GSN goal trees (`gsn_goal`; 254 goals, of them 177 leaves, as aisev ships "
+            "them). An item under a goal counts for every goal above it. The picture shows every leaf goal "
+            "and every second-level goal; red hatched ones have no item:", "",
+            f"![Items per goal of the GSN trees]({COVERAGE_PNG})", "",
+            f"Second-level goals under target: {len(under)} of {len(second)}. Items per second-level goal:", ""]
+    out += coverage_rows(second, splits)
+    leaves = goal_coverage[goal_coverage["leaf"]]
+    per_viewpoint = leaves.assign(viewpoint=leaves["code"].str.extract(r"^G(\d+)-", expand=False).astype(int),
+                                  covered=leaves["all"] > 0).groupby("viewpoint")
+    out += ["", "Leaf goals with at least one item, per viewpoint (the leaf ids are what aisev's GSN "
+            "registration matches):", ""]
+    out += table(["#", "評価観点", "leaf goals", "with items", "items on leaves"], [
+        [v["number"], v["ja"], int(per_viewpoint.size().get(v["number"], 0)),
+         int(per_viewpoint["covered"].sum().get(v["number"], 0)), int(per_viewpoint["all"].sum().get(v["number"], 0))]
+        for v in s.viewpoints])
     out += ["", "## Labels and borderline items", ""]
     label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
                   for lab in s.taxonomy["labels"]]
@@ -153,6 +166,7 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
     out += table(["source", "origin", "licence", "items"], by_source.values.tolist())
     out += ["", "## How this release was curated", "",
             f"- Input records: {accounting['input records']}; released: {accounting['released']}; "
+            f"awaiting annotation: {accounting['awaiting']}; "
             f"dropped as duplicates: {accounting['duplicate']}; quarantined: {accounting['quarantined']}. "
             "Every input record is accounted for in `reports/accounting.jsonl`.",
             "- Released `text` is the contributor's text, Unicode NFC only. Exact duplicates are found on a "

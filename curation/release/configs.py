@@ -3,13 +3,16 @@ table with the schema derived from schemas/. Where they are written: layout.py."
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..schema import schemas
 from .history import Release
-from .layout import Tables
+from .layout import Tables, aisev_csv_path
 
 
 def without_nan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -24,10 +27,10 @@ def default_rows(records: pd.DataFrame) -> pd.DataFrame:
 
 def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
     """aisev's upload columns (schemas/dataset.yaml): every row scorable by the `requirement` scorer, with
-    the label's default requirement from taxonomy.yaml where the item has none, and a goal id on every
-    row (the viewpoint's own `G<n>-1` where the item has none)."""
+    the requirement the item is judged by (Schemas.requirement_of: its own, else its label's default, as
+    the Inspect task uses), and the most specific goal id on every row (the item's own, a leaf where it
+    has one; else the viewpoint's own `G<n>-1`)."""
     taxonomy = schemas()
-    default_requirement = {entry["code"]: entry["requirement"] for entry in taxonomy.taxonomy["labels"]}
     rows = default_rows(records)
     primary = {v["code"]: v for v in taxonomy.viewpoints}
     return without_nan(pd.DataFrame({
@@ -35,7 +38,8 @@ def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
         "text": rows["text"],
         "ten_perspective": rows["primary_viewpoint"].map(lambda code: primary[code]["ja"]),
         "scorer": "requirement",
-        "requirement": rows["requirement"].where(rows["requirement"].notna(), rows["label"].map(default_requirement)),
+        "requirement": [taxonomy.requirement_of(label, requirement)
+                        for label, requirement in zip(rows["label"], rows["requirement"])],
         "gsn_perspective": rows["gsn_goal"].where(
             rows["gsn_goal"].notna(), rows["primary_viewpoint"].map(lambda code: f"G{primary[code]['number']}-1")),
         "split": rows["split"],
@@ -64,6 +68,19 @@ def config_tables(records: pd.DataFrame) -> Tables:
             if len(part):
                 table = pa.Table.from_pandas(part, schema=arrow_schema, preserve_index=False)
                 out.setdefault(config, {})[split] = table.replace_schema_metadata(canary)  # no pandas metadata
+    return out
+
+
+def aisev_csv(tables: Tables) -> dict[str, str]:
+    """The `aisev` config as CSV files (layout.aisev_csv_path -> text), exactly what aisev's upload parses
+    (pandas, UTF-8 without BOM): an aisev without internet cannot convert Parquet in the browser."""
+    out = {}
+    for split, table in tables.get("aisev", {}).items():
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(table.column_names)
+        writer.writerows(zip(*(table[c].to_pylist() for c in table.column_names)))
+        out[aisev_csv_path(split)] = buffer.getvalue()
     return out
 
 

@@ -5,8 +5,9 @@ Layout of `OUT/vX.Y.Z/` (what `datasets.load_dataset(folder)` and the Hub read a
   README.md                                  the dataset card (card.py)
   data/<split>-00000-of-00001.parquet        config `default`
   aisev/<split>-00000-of-00001.parquet       config `aisev`
+  aisev/<split>.csv                          the same rows as the CSV aisev's upload parses
   borderline/<split>-00000-of-00001.parquet  config `borderline`
-  CHANGELOG.md, manifest.json, reports/accounting.jsonl, reports/summary.md, ...
+  CHANGELOG.md, manifest.json, reports/accounting.jsonl, reports/summary.md, reports/coverage.png, ...
 A split (or config) with no rows is left out: `datasets` cannot read an empty Parquet split.
 """
 
@@ -28,6 +29,7 @@ from ..errors import ReleaseError
 from ..schema import VERSION, schemas
 
 MANIFEST = "manifest.json"
+COVERAGE_PNG = "reports/coverage.png"  # the goal trees' coverage at a glance (release/coverage.py)
 CONFIG_DIRS = {"default": "data", "aisev": "aisev", "borderline": "borderline"}
 VERSION_DIR = re.compile(f"^v{VERSION}$")
 Tables = dict[str, dict[str, pa.Table]]  # config -> split -> rows
@@ -35,6 +37,11 @@ Tables = dict[str, dict[str, pa.Table]]  # config -> split -> rows
 
 def shard_path(config: str, split: str) -> str:
     return f"{CONFIG_DIRS[config]}/{split}-00000-of-00001.parquet"
+
+
+def aisev_csv_path(split: str) -> str:
+    """The `aisev` config's split as the CSV aisev uploads; beside the Parquet shards, outside the config."""
+    return f"{CONFIG_DIRS['aisev']}/{split}.csv"
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
@@ -115,6 +122,7 @@ def manifest(version: str, previous_version: str | None, inputs: list[dict], tab
         "inputs": inputs,
         "configs": {c: {"files": {s: shard_path(c, s) for s in splits}, "rows": row_counts(tables)[c]}
                     for c, splits in tables.items()},
+        "aisev_csv": {s: aisev_csv_path(s) for s in tables.get("aisev", {})},
         "accounting": totals,
         "changes": {k: (len(v) if isinstance(v, (list, dict)) else v) for k, v in change.items()},
     }
@@ -127,7 +135,8 @@ def ensure_new(out_dir: Path, version: str) -> Path:
     return final
 
 
-def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, str], manifest_doc: dict) -> Path:
+def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, str | bytes],
+                  manifest_doc: dict) -> Path:
     """Write everything into a temporary folder beside the target, then rename it into place.
     An existing version is never touched. `manifest_doc` gets the file entries once the files exist."""
     final = out_dir / f"v{version}"  # checked new before the stages ran (ensure_new); the rename checks again
@@ -141,7 +150,10 @@ def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, 
                 write_shard(table, tmp / shard_path(config, split))
         for rel, text in texts.items():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / rel).write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                (tmp / rel).write_bytes(text)
+            else:
+                (tmp / rel).write_text(text, encoding="utf-8")
         manifest_doc["files"] = {str(p.relative_to(tmp)): file_entry(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         (tmp / MANIFEST).write_text(json.dumps(manifest_doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         try:

@@ -14,7 +14,7 @@ import hashlib
 
 import pandas as pd
 
-from ..contract import Context, Fate, kept, stage
+from ..contract import Context, Fate, released, stage
 from ..report import StageReport
 from ..schema import schemas
 
@@ -46,7 +46,7 @@ def units(ids: list[str], contrast_ids: list, clusters: list) -> list[list[int]]
 def assign_splits(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, StageReport]:
     """Adds `split`: each released record's, and each duplicate's (the split of the record it duplicates)."""
     table = table.copy()
-    records = table[kept(table)]
+    records = table[released(table)]
     near = context.near_released
     near_splits = near.groupby("cluster_id")["split"].agg(list).to_dict() if near is not None and len(near) else {}
     split, report = split_records(records, context.history.split_of if context.history else {}, near_splits)

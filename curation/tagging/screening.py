@@ -1,49 +1,99 @@
 """Personal-data screening before release: every free-text field of every record to be released
-(record.yaml marks them `screened`) is searched for personal data. A hit blocks the release unless the
-item is marked `fictional` (privacy prompts need invented names and numbers), by its source or by
-annotators. The report lists every hit by id, field, kind and span, never the personal data itself."""
+(record.yaml marks them `screened`) is searched for personal data.
+
+What it protects is a living private person, in tiers (taxonomy.yaml `personal_data_kinds`): contact and
+identifying data (phone, e-mail, My Number, card number, an address down to block or house number, a
+postal code beside an address) block the release, and so does a name beside such data in the same item;
+a name alone is reported for review and does not block. A blocking hit passes when the item is marked
+`fictional` (privacy prompts need invented data) or a maintainer acknowledged it in
+`data/raw/personal_data_reviews.yaml` with a reason (historical figure, public figure, ...). Reports name
+id, field, kind and span, never the personal data itself."""
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
 
-from ..errors import ReleaseError
+import pandas as pd
+import yaml
+
+from ..errors import ReleaseError, SourceError
+from ..ingest.sources import REVIEWS
 from ..report import StageReport
 from ..schema import schemas
 from .pii import detect
 
-HIT_COLUMNS = ["id", "field", "kind", "start", "end", "fictional"]
+HIT_COLUMNS = ["id", "field", "kind", "start", "end", "fictional", "blocking", "acknowledged"]
 
 
-def screen(records: pd.DataFrame, text_hits: pd.Series) -> tuple[pd.DataFrame, StageReport]:
+def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str], str]:
+    """(id, field, kind) -> the reason a maintainer acknowledged such hits; {} when there is no file."""
+    path = raw_dir / REVIEWS
+    if not path.is_file():
+        return {}
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SourceError(f"{path}: not valid YAML ({exc})") from None
+    reasons = {r["code"] for r in schemas().taxonomy["personal_data_reviews"]}
+    kinds = {k["code"] for k in schemas().taxonomy["personal_data_kinds"]}
+    fields = set(schemas().screened_fields)
+    out = {}
+    for n, entry in enumerate(doc.get("reviewed") or [], start=1):
+        where = f"{path}, entry {n}"
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("id", "field", "kind")):
+            raise SourceError(f"{where}: needs id, field and kind")
+        if entry["field"] not in fields or entry["kind"] not in kinds:
+            raise SourceError(f"{where}: field must be one of {sorted(fields)}, kind one of {sorted(kinds)}")
+        if entry.get("reason") not in reasons:
+            raise SourceError(f"{where}: reason must be one of {', '.join(sorted(reasons))}")
+        out[(entry["id"], entry["field"], entry["kind"])] = entry["reason"]
+    return out
+
+
+def screen(records: pd.DataFrame, text_hits: pd.Series, reviews: dict | None = None
+           ) -> tuple[pd.DataFrame, StageReport]:
     """One row per personal-data hit in the released records; `text_hits` are those the tagger already
-    found in `text` (index aligned), so the prompt is analysed once."""
+    found in `text` (index aligned), so the prompt is analysed once. `reviews`: load_reviews()."""
     report = StageReport("personal data")
+    reviews = reviews or {}
+    blocks = {k["code"]: bool(k["blocks"]) for k in schemas().taxonomy["personal_data_kinds"]}
     hits = []
     fields = schemas().screened_fields
     columns = ["id", "fictional", *fields]
     for values, found in zip(zip(*(records[c] for c in columns)), text_hits):
         record = dict(zip(columns, values))
+        item = []
         for name in fields:
             text = record[name]
             if isinstance(text, str):
-                hits += [{"id": record["id"], "field": name, **hit, "fictional": bool(record["fictional"])}
+                item += [{"id": record["id"], "field": name, **hit, "fictional": bool(record["fictional"])}
                          for hit in (found if name == "text" else detect(text))]
+        identifying = any(blocks[h["kind"]] for h in item)  # a name beside contact data identifies a person
+        for hit in item:
+            hit["blocking"] = blocks[hit["kind"]] or identifying
+            hit["acknowledged"] = reviews.get((hit["id"], hit["field"], hit["kind"]))
+        hits += item
     table = pd.DataFrame(hits, columns=HIT_COLUMNS)
     for kind, count in table["kind"].value_counts().sort_index().items():
         report.count(kind, int(count))
     report.counts["items with personal data"] = int(table["id"].nunique())
     report.counts["of which marked fictional"] = int(table.loc[table["fictional"], "id"].nunique())
+    report.counts["acknowledged after review"] = int(table["acknowledged"].notna().sum())
+    review = table[~table["blocking"] & ~table["fictional"] & table["acknowledged"].isna()]
+    report.notes += [f"for review (a name, not blocking): {h.id} {h.field} {h.kind} at {h.start}-{h.end}"
+                     for h in review.itertuples()]
     return table, report
 
 
 def refuse_real_personal_data(hits: pd.DataFrame) -> None:
-    """Stops the release when personal data is found in an item not marked fictional."""
-    blocking = hits[~hits["fictional"]]
+    """Stops the release when blocking personal data is found in an item not marked fictional and not
+    acknowledged."""
+    blocking = hits[hits["blocking"] & ~hits["fictional"] & hits["acknowledged"].isna()]
     if blocking.empty:
         return
     listed = [f"  {h.id} {h.field} {h.kind} at {h.start}-{h.end}" for h in blocking.itertuples()]
     raise ReleaseError(
         f"personal data found in {blocking['id'].nunique()} item(s) not marked fictional; remove it from the "
-        "source, mark the item fictional (source `fictional` column or the annotators' 架空の個人情報), or "
-        "have annotators flag it invalid:\n" + "\n".join(listed))
+        "source, mark the item fictional (source `fictional` column or the annotators' 架空の個人情報), have "
+        f"annotators flag it invalid, or, once reviewed, acknowledge it in {REVIEWS} beside sources.yaml "
+        "(id, field, kind, reason):\n" + "\n".join(listed))
