@@ -60,8 +60,8 @@ def coverage(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, StageRe
 
 def coverage_png(goals: pd.DataFrame) -> bytes:
     """The goal trees as one picture: a row per viewpoint, a cell per leaf goal grouped under a bar for its
-    second-level goal (which counts the items under it at any depth), shaded by items, empty ones marked. Byte for byte the same for the same counts
-    (no timestamp or software version in the file)."""
+    second-level goal (which counts the items under it at any depth), shaded by items, empty ones marked.
+    Byte for byte the same for the same counts (no timestamp or software version in the file)."""
     import matplotlib
 
     matplotlib.use("Agg")
