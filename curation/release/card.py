@@ -137,7 +137,11 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
     out += ["", "## Labels and borderline items", ""]
     label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
                   for lab in s.taxonomy["labels"]]
+    label_rows.append(["(none)", "要件（requirement）だけで判定", *per_split(records["label"].isna())])
     out += table(["label", "意味", *splits], label_rows)
+    out += ["", "An item has a safe/unsafe label, a `requirement` (what a good answer must do, as in AISI's aisev "
+            "presets), or both. aisev's `requirement` scorer and the Inspect task's `requirement` grader judge "
+            "every item by the same text: its own requirement, else its label's default.", ""]
     out += ["", "Borderline items are safe prompts that look unsafe; each type follows XSTest's safe types. "
             "A borderline item and its unsafe contrast point at each other through `contrast_id` and "
             "always share a split.", ""]
@@ -183,6 +187,12 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
             f"({dataset['splits']['test_fraction']:.0%} to test), deterministic, and stable: an id never "
             "changes split, and duplicates go where the item they duplicate is.",
             "- Contributors appear only as keyed pseudonyms (`contributor`).",
+            "- Well-formed items without a judgement (no viewpoint, or neither label nor requirement) are held "
+            "for annotators, not released, until annotators decide them (`reports/accounting.jsonl`: awaiting).",
+            "- Personal data is screened in every free-text field: contact and identifying data (phone, e-mail, "
+            "My Number, card number, an address with block or house number) stop the release unless the item "
+            "is fictional or a maintainer acknowledged the hit after review; a name alone is reported for review "
+            "(`reports/personal_data.jsonl` lists every hit, never the data).",
             "", "## Changes", ""]
     prev = change["previous_version"]
     out.append(f"Against v{prev}: " if prev else "First release: ")
