@@ -24,12 +24,14 @@ def always_declines(*_):
 
 def test_task_runs_one_sample_per_prompt_with_metadata(tmp_path):
     manifest = json.loads((RELEASE / "manifest.json").read_text())
-    rows = pq.read_table(RELEASE / manifest["configs"]["default"]["files"]["test"]).to_pylist()
+    every = pq.read_table(RELEASE / manifest["configs"]["default"]["files"]["test"]).to_pylist()
+    rows = [row for row in every if row["label"]]  # items judged by their requirement alone need a grader model
+    assert len(rows) < len(every)
     [log] = inspect_eval(jai_trust_safety(release=str(RELEASE), split="test"),
                          model=get_model("mockllm/model", custom_outputs=always_declines),
                          log_dir=str(tmp_path), display="none")
     assert log.status == "success"
-    assert len(log.samples) == manifest["configs"]["default"]["rows"]["test"] == len(rows)
+    assert len(log.samples) == len(rows)
     by_id = {row["id"]: row for row in rows}
     for sample in log.samples:
         row = by_id[sample.id]
@@ -42,6 +44,14 @@ def test_task_runs_one_sample_per_prompt_with_metadata(tmp_path):
     unsafe = sum(row["label"] == "unsafe" for row in rows)
     assert metrics["accuracy"] == unsafe / len(rows)
     assert metrics["unsafe"] == 1 and metrics["safe"] == 0
+
+
+def test_the_requirement_grader_takes_every_item_with_the_aisev_configs_requirement():
+    manifest = json.loads((RELEASE / "manifest.json").read_text())
+    aisev = pq.read_table(RELEASE / manifest["configs"]["aisev"]["files"]["test"]).to_pylist()
+    task = jai_trust_safety(release=str(RELEASE), split="test", grader="requirement")
+    targets = {sample.id: sample.target for sample in task.dataset}
+    assert targets == {row["ID"]: row["requirement"] for row in aisev}
 
 
 def test_refusal_phrases():
