@@ -3,6 +3,7 @@ items awaiting annotation, personal data in tiers, keys, the aisev CSV and the I
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -110,12 +111,16 @@ def test_aisi_inputs_declared_plainly_are_released_or_held_never_quarantined_for
 
 
 def aisev_reads(path: Path) -> pd.DataFrame:
-    """aisev's upload rules (manager/dataset_manager.py): the CSV read with pandas; rows with an empty `text`
-    or `gsn_perspective` dropped, and with the requirement scorer a partly filled `requirement` column drops
-    the rows without one."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = frame[(frame["text"].str.strip() != "") & (frame["gsn_perspective"].str.strip() != "")]
-    return frame[frame["requirement"].str.strip() != ""]
+    """The rows aisev evaluates from an uploaded CSV, by its own rules (aisev e0604d1:
+    backend/src/manager/dataset_manager.py reads the upload with pandas' defaults after stripping it and keeps
+    rows with a `text`; backend/src/inspect/eval_datasets.py drops rows without `ten_perspective`, drops the
+    `requirement` column when it is empty throughout and otherwise every row without one, and drops rows
+    without `gsn_perspective`). Written from those rules, not copied."""
+    frame = pd.read_csv(io.StringIO(path.read_text(encoding="utf-8").strip()))
+    frame = frame[frame["text"].notna()].dropna(subset=["ten_perspective"])
+    frame = frame.drop(columns=["requirement"]) if frame["requirement"].isna().all() \
+        else frame.dropna(subset=["requirement"])
+    return frame.dropna(subset=["gsn_perspective"])
 
 
 def test_the_aisev_csv_is_what_aisev_uploads_row_for_row(tmp_path):
@@ -238,3 +243,11 @@ def test_annotators_choose_a_goal_and_regions_in_trees():
     # Exports from before regions were a tree (flat choices) read the same.
     legacy = [{"from_name": "regions", "to_name": "text", "type": "choices", "value": {"choices": ["JP-13"]}}]
     assert decided_fields(result_values(upgraded(legacy)))["regions"] == ["JP-13"]
+
+
+def test_the_committed_release_uploads_to_aisev_without_losing_a_row():
+    from curation.release import load_history
+
+    newest = load_history(REPO / "data" / "release").latest
+    for split, rel in newest.manifest["aisev_csv"].items():
+        assert len(aisev_reads(newest.path / rel)) == newest.manifest["configs"]["aisev"]["rows"][split]
