@@ -43,13 +43,17 @@ def quarantined(raw: Path) -> dict[str, str]:
     return dict(zip(bad["input_key"], bad["reason"]))
 
 
-def test_an_unclosed_quote_stops_the_file_instead_of_swallowing_rows(fixture_raw, tmp_path):
+def test_an_unclosed_quote_costs_its_row_not_the_rows_after_it(fixture_raw, tmp_path):
     data = excel_csv(CROWD_HEADER, crowd_rows("一つ目", "二つ目", "三つ目", "四つ目"), "cp932").decode("cp932")
     data = data.replace("二つ目", '"引用で始まる質問')
     (fixture_raw / "crowd.csv").write_bytes(data.encode("cp932"))
     run = run_release(fixture_raw, tmp_path / "out")
-    assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert "crowd.csv row 3: a quoted cell that starts here is never closed" in run.stderr
+    assert run.returncode == 0 and "Traceback" not in run.stderr
+    table, _ = ingest(load_sources(fixture_raw))
+    crowd = table[table["source"] == "crowd"].set_index("row")
+    assert crowd.loc[3, "fate"] == "quarantined"
+    assert crowd.loc[3, "reason"].startswith("crowd.csv row 3: a quoted cell that opens here is still open")
+    assert crowd.loc[[2, 4, 5], "text"].tolist() == ["一つ目", "三つ目", "四つ目"]
 
 
 def test_a_repeated_header_stops_the_file(fixture_raw, tmp_path):

@@ -17,11 +17,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import SourceError
+from .csvrows import csv_records
 from .sources import Source
 
-# When guessing, CP932 maps bytes never used in Japanese text (0x80, 0xA0, 0xFD-0xFF) to these, and a
-# NUL means UTF-16: either way the guess was wrong.
-NOT_TEXT = re.compile("[\x00\x80\uf8f0-\uf8f3]")
+# When guessing, CP932 maps bytes never used in Japanese text (0x80, 0xA0, 0xFD-0xFF) to these: the guess
+# was wrong. NUL bytes in a good share of a file mean UTF-16 (a few NULs are bad records, not a bad file).
+NOT_TEXT = re.compile("[\x80\uf8f0-\uf8f3]")
+UTF16_NULS = 0.1
+DAMAGED = "\ufffd"  # what a byte that is not valid in the file's encoding is read as
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -35,60 +39,71 @@ class RawRow:
 
 # -- reading files ---------------------------------------------------------------------------------
 
-def decode(source: Source) -> str:
-    """The file's text: in its declared encoding, or else UTF-8 (with or without BOM), then CP932."""
+def decode(source: Source) -> tuple[str, str | None]:
+    """The file's text, in its declared encoding or else UTF-8 (with or without BOM), then CP932; and the
+    encoding's name when some bytes were not valid in it (they read as U+FFFD, and the records holding them
+    are quarantined: one bad byte costs one record, not the file)."""
     data = source.path.read_bytes()
+    if data.count(b"\x00") > len(data) * UTF16_NULS or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text (NUL bytes or a UTF-16 byte order "
+                          "mark): save it as UTF-8 or CP932")
     if source.encoding:
         try:
             codecs.lookup(source.encoding)
-            return data.decode(source.encoding)
         except LookupError:
             raise SourceError(f"{source.relpath}: unknown encoding {source.encoding!r} in sources.yaml") from None
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"{source.relpath}: not {source.encoding} (byte {exc.start}: "
-                              f"{data[exc.start:exc.start + 4]!r}); check `encoding:` in sources.yaml") from None
+        try:
+            return data.decode(source.encoding), None
+        except UnicodeDecodeError:
+            return data.decode(source.encoding, errors="replace"), source.encoding
     for encoding in ("utf-8-sig", "cp932"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         if not NOT_TEXT.search(text):
-            return text
-    raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text; declare its `encoding:` in sources.yaml")
+            return text, None
+    # Neither decodes cleanly: the one with fewer bad bytes, unless most of the file is bad.
+    decoded = {name: data.decode(name, errors="replace") for name in ("utf-8-sig", "cp932")}
+    name = min(decoded, key=lambda n: decoded[n].count(DAMAGED) + len(NOT_TEXT.findall(decoded[n])))
+    text = NOT_TEXT.sub(DAMAGED, decoded[name])
+    if text.count(DAMAGED) > max(10, len(text) // 100):
+        raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text; declare its `encoding:` in sources.yaml")
+    return text, {"utf-8-sig": "UTF-8", "cp932": "CP932"}[name]
 
 
 def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
-    reader = csv.reader(io.StringIO(decode(source), newline=""), strict=True)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise SourceError(f"{source.relpath}: the file is empty (no header row)") from None
-    except csv.Error as exc:
-        raise SourceError(f"{source.relpath}: the header row is not valid CSV ({exc})") from None
+    text, damaged = decode(source)
+    records = csv_records(text)
+    first = next(records, None)
+    if first is None:
+        raise SourceError(f"{source.relpath}: the file is empty (no header row)")
+    _, cells, problem = first
+    if cells is None:
+        raise SourceError(f"{source.relpath}: the header row is not valid CSV ({problem})")
+    if damaged and any(DAMAGED in c for c in cells):
+        raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text; declare its `encoding:` in sources.yaml "
+                          f"(the header row has bytes that are not valid {damaged})")
+    header = [h.strip() for h in cells]
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
         raise SourceError(f"{source.relpath}: column(s) {', '.join(repeated)} appear more than once in the header")
+    records = csv_records(text, len(header))
+    next(records)
 
     def rows() -> Iterator[RawRow]:
-        # Rows are numbered as a spreadsheet shows them: the header is row 1.
-        row = 1
-        while True:
-            row += 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                if "unexpected end of data" in str(exc):
-                    # Everything after an unclosed quote is one cell: the rows cannot be told apart.
-                    raise SourceError(f"{source.relpath} row {row}: a quoted cell that starts here is never "
-                                      "closed, so the rows after it cannot be read; close the quote") from None
-                yield RawRow(row, None, f"not valid CSV ({exc})")
-                continue
-            if not any(c.strip() for c in cells):
+        # Rows are numbered as a spreadsheet shows them: the header is row 1, a record is one row.
+        for row, (line, cells, problem) in enumerate(records, start=2):
+            where = f" (line {line})" if line != row else ""
+            if cells is None:
+                yield RawRow(row, None, problem + where)
+            elif not any(c.strip() for c in cells):
                 yield RawRow(row, None)  # a blank row: not a record
             elif len(cells) != len(header):
-                yield RawRow(row, None, f"has {len(cells)} cells but the header has {len(header)}")
+                yield RawRow(row, None, f"has {len(cells)} cells but the header has {len(header)}{where}")
+            elif damaged and any(DAMAGED in c for c in cells):
+                column = next(h for h, c in zip(header, cells) if DAMAGED in c)
+                yield RawRow(row, None, f"{column}: bytes that are not valid {damaged}{where}")
             else:
                 yield RawRow(row, dict(zip(header, cells)))
 
@@ -117,12 +132,16 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
     # Only "\n" ends a line: JSON strings may hold U+2028 and other Unicode line breaks.
-    lines = decode(source).split("\n")
+    text, damaged = decode(source)
+    lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()  # the newline that ends the last line does not start another
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             yield RawRow(line_no, None)
+            continue
+        if damaged and DAMAGED in line:
+            yield RawRow(line_no, None, f"bytes that are not valid {damaged}")
             continue
         try:
             value = json.loads(line, object_pairs_hook=unique_keys)
@@ -132,10 +151,27 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
         except RepeatedKey as exc:
             yield RawRow(line_no, None, f"the key {exc} appears more than once")
             continue
+        except RecursionError:
+            yield RawRow(line_no, None, "not valid JSON: nested too deeply")
+            continue
+        if has_surrogate(value):
+            yield RawRow(line_no, None, "not valid text: a lone surrogate (\\ud800-\\udfff) in a string")
+            continue
         if not isinstance(value, dict):
             yield RawRow(line_no, None, f"must be a JSON object, got {type(value).__name__}")
             continue
         yield RawRow(line_no, value)
+
+
+def has_surrogate(value: Any) -> bool:
+    """A JSON escape like "\\ud800" alone decodes to a code point no text may hold (it cannot be written out)."""
+    if isinstance(value, str):
+        return bool(SURROGATE.search(value))
+    if isinstance(value, dict):
+        return any(has_surrogate(k) or has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_surrogate(v) for v in value)
+    return False
 
 
 def read_parquet(source: Source) -> pa.Table:

@@ -1,0 +1,74 @@
+"""CSV records that a broken quote cannot merge or multiply.
+
+A record is the physical lines from where one starts to the first line end at which its double quotes
+balance (RFC 4180: a quoted cell may hold line breaks). Two things make a file lie about its records, and
+both are caught here, per record, so that the rest of the file is read:
+- a stray quote opens a cell that swallows the rows after it: while a quote is open, a following line that
+  on its own has the shape of a row (as many cells as the header) means the quote ran away. The record
+  where it opened is quarantined and reading resumes at that line;
+- a cell longer than the limit (schemas/pipeline.yaml `tuning.ingest.max_cell_characters`) is reported,
+  never split into phantom records.
+No cell value is ever put into a problem: only where it is and what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from collections.abc import Iterator
+
+from ..schema import schemas
+
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+csv.field_size_limit(sys.maxsize)  # cell length is checked here, against the project's own limit
+
+
+def cells_of(text: str) -> list[str]:
+    """One record's cells (csv raises csv.Error on a malformed quote)."""
+    return next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
+
+
+def row_shaped(line: str, width: int) -> bool:
+    """Whether a line, read on its own, is a complete record of `width` cells."""
+    if line.count('"') % 2:
+        return False
+    try:
+        return len(cells_of(line)) == width
+    except csv.Error:
+        return False
+
+
+def csv_records(text: str, width: int | None = None) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(line number where the record starts, cells or None, problem or None) of every record, in order.
+    `width`: the header's number of cells, which tells a row-shaped line (None while reading the header)."""
+    limit = schemas().tuning["ingest"]["max_cell_characters"]
+    lines: list[str] = []
+    quotes, start = 0, 1
+    for number, match in enumerate(LINE.finditer(text), start=1):
+        line = match.group()
+        if lines and width and row_shaped(line, width):  # a quote is open, and here is a whole row
+            yield start, None, ("a quoted cell that opens here is still open at the next row-shaped line "
+                                f"(line {number}): a stray double quote; the rows after it are read as rows")
+            lines, quotes = [], 0
+        if not lines:
+            start = number
+        lines.append(line)
+        quotes += line.count('"')
+        if quotes % 2 == 0:
+            yield start, *parsed("".join(lines), limit)
+            lines, quotes = [], 0
+    if lines:
+        yield start, None, "a quoted cell that opens here is never closed (a stray double quote)"
+
+
+def parsed(record: str, limit: int) -> tuple[list[str] | None, str | None]:
+    try:
+        cells = cells_of(record)
+    except csv.Error as exc:
+        return None, f"not valid CSV ({exc})"
+    for column, cell in enumerate(cells, start=1):
+        if len(cell) > limit:
+            return None, f"cell {column} has {len(cell):,} characters (at most {limit:,})"
+    return cells, None
