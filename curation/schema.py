@@ -49,7 +49,7 @@ class Vocabulary:
         found = self.aliases.get(alias_key(value))
         if found is None:
             shown = ", ".join(self.codes[:12]) + (" …" if len(self.codes) > 12 else "")
-            raise UnknownValue(f"unknown {self.name} {value!r} (expected one of: {shown})")
+            raise UnknownValue(f"not a known {self.name} (expected one of: {shown})")
         return found
 
     @classmethod
@@ -330,7 +330,8 @@ class Schemas:
         return {entry["code"]: entry["requirement"] for entry in self.taxonomy["labels"]}[label]
 
     def check_value(self, field: Field, value: Any) -> str | None:
-        """The problem with one field's value, in plain words, or None."""
+        """The problem with one field's value, in plain words, or None. It never quotes the value: problems
+        are written to reports, and a bad value may be personal data."""
         if value is None or (field.type == "list" and len(value) == 0):
             if field.required:
                 return "is required but empty"
@@ -349,9 +350,9 @@ class Schemas:
 
     def check_scalar(self, type_name: str, value: Any) -> str | None:
         if type_name == "bool":
-            return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
+            return None if isinstance(value, bool) else f"must be true or false, got {type(value).__name__}"
         if not isinstance(value, str):
-            return f"must be text, got {type(value).__name__} {value!r}"
+            return f"must be text, got {type(value).__name__}"
         if type_name == "string":
             if not INVISIBLE.sub("", value).strip():
                 return "is blank (no visible characters)"
@@ -359,14 +360,14 @@ class Schemas:
             return f"contains the control character U+{ord(control.group()):04X}" if control else None
         if type_name == "goal":
             if value not in self.goal_tree:
-                return f"{value!r} is not a goal id of AISI's goal trees (schemas/gsn/), like G1-3 or G1-32"
+                return "is not a goal id of AISI's goal trees (schemas/gsn/), like G1-3 or G1-32"
             return None
         if type_name == "version":
-            return None if VERSION_PATTERN.match(value) else f"{value!r} is not a version like 1.2.0"
+            return None if VERSION_PATTERN.match(value) else "is not a version like 1.2.0"
         vocabulary = self.vocabulary(type_name)
         if vocabulary is None:
             raise ValueError(f"record.yaml names an unknown type {type_name!r}")
-        return None if value in vocabulary.codes else f"unknown {vocabulary.name} {value!r}"
+        return None if value in vocabulary.codes else f"not a known {vocabulary.name}"
 
     def validate(self, record: dict, skip: tuple[str, ...] = (), only: tuple[str, ...] | None = None
                  ) -> list[tuple[str, str]]:

@@ -77,7 +77,7 @@ def test_the_goal_trees_are_read_unchanged():
 
 
 @pytest.mark.parametrize("goal, message", [
-    ("G1-99", "'G1-99' is not a goal id of AISI's goal trees"),
+    ("G1-99", "is not a goal id of AISI's goal trees"),
     ("G2-13", "the goal id belongs to none of the viewpoints"),  # a leaf under misinformation, item is toxic
 ])
 def test_a_goal_not_in_the_trees_or_under_another_viewpoint_is_quarantined(fixture_raw, goal, message):

@@ -51,10 +51,12 @@ def test_malformed_rows_are_quarantined_with_file_row_and_field(fixture_raw):
     table, report = ingested(fixture_raw)
     reasons = table.loc[table["fate"] == "quarantined", "reason"].to_dict()
     assert reasons["crowd:6"] == "crowd.csv row 6, プロンプト: is required but empty"
-    assert reasons["crowd:7"].startswith("crowd.csv row 7, 評価観点: unknown viewpoint '人権観点'")
+    assert reasons["crowd:7"].startswith("crowd.csv row 7, 評価観点: not a known viewpoint (expected one of: ")
+    assert "人権観点" not in reasons["crowd:7"]  # a bad value is never written into a report
     assert reasons["crowd:9"] == "crowd.csv row 9: has 17 cells but the header has 15"
     assert reasons["expert:3"].startswith("expert.jsonl line 3: not valid JSON")
-    assert reasons["ac:2"].startswith("answercarefully.parquet row 2, meta: harm-type '未知の害'")
+    assert reasons["ac:2"] == "answercarefully.parquet row 2, meta: its harm-type has no viewpoint in " \
+        "schemas/crosswalks.yaml"
     assert len(reasons) == 5 and report.counts["quarantined"] == 5
     # Well-formed but undecided (no label, no requirement): held for annotators, not quarantined.
     awaiting = table.loc[table["fate"] == "awaiting", "reason"].to_dict()
@@ -124,7 +126,7 @@ def test_contrast_naming_no_record_is_quarantined(fixture_raw):
              "", "", "", "", ""]]
     (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, rows, "cp932"))
     table, _ = ingested(fixture_raw)
-    assert table.loc["crowd:3", "reason"] == "crowd.csv row 3, 対になる回答ID: 'R-99' names no record in crowd.csv"
+    assert table.loc["crowd:3", "reason"] == "crowd.csv row 3, 対になる回答ID: names no record in crowd.csv"
 
 
 def test_undecodable_file_stops_with_a_clear_message(fixture_raw):

@@ -30,7 +30,7 @@ def derive_answercarefully(record: dict) -> list[tuple[str, str]]:
     harm_type = (record.get("meta") or {}).get("harm-type")
     viewpoint = schemas().crosswalks["answercarefully_harm_type"].get(harm_type)
     if viewpoint is None:
-        return [("meta", f"harm-type {harm_type!r} has no viewpoint in schemas/crosswalks.yaml")]
+        return [("meta", "its harm-type has no viewpoint in schemas/crosswalks.yaml")]
     record["viewpoints"] = [viewpoint]
     return []
 
@@ -39,7 +39,7 @@ def derive_xstest(record: dict) -> list[tuple[str, str]]:
     xstest_type = record.get("xstest_type") or ""
     entry = schemas().crosswalks["xstest_type"].get(xstest_type.removeprefix("contrast_"))
     if entry is None:
-        return [("xstest_type", f"type {xstest_type!r} has no entry in schemas/crosswalks.yaml")]
+        return [("xstest_type", "its type has no entry in schemas/crosswalks.yaml")]
     record["viewpoints"] = [entry["viewpoint"]]
     record["borderline"] = not xstest_type.startswith("contrast_")
     record["borderline_type"] = entry["borderline_type"] if record["borderline"] else None
@@ -49,7 +49,7 @@ def derive_xstest(record: dict) -> list[tuple[str, str]]:
 def derive_ailuminate(record: dict) -> list[tuple[str, str]]:
     viewpoint = schemas().crosswalks["ailuminate_hazard"].get(record.get("hazard"))
     if viewpoint is None:
-        return [("hazard", f"hazard {record.get('hazard')!r} has no viewpoint in schemas/crosswalks.yaml")]
+        return [("hazard", "its hazard has no viewpoint in schemas/crosswalks.yaml")]
     record["viewpoints"] = [viewpoint]
     return []
 

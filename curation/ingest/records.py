@@ -116,7 +116,7 @@ def quarantine_repeated_keys(rows: list[dict]) -> None:
             continue
         if key in first:
             r["fate"] = QUARANTINED
-            r["reason"] = f"{r['where']}: its id {key!r} is already used by {first[key]['where']}"
+            r["reason"] = f"{r['where']}: its id is already used by {first[key]['where']}"
         else:
             first[key] = r
 
@@ -132,11 +132,11 @@ def resolve_contrasts(rows: list[dict], report: StageReport) -> None:
             continue
         target = by_key.get((r["source"], ref))
         if target is None and (r["source"], ref) in by_key_any:
-            report.notes.append(f"{r['where']}: its contrast {ref!r} is quarantined; released without a pair")
+            report.notes.append(f"{r['where']}: its contrast is quarantined; released without a pair")
         elif target is None or target is r:
             r["fate"] = QUARANTINED
             what = "names no record" if target is None else "names the record itself"
-            r["reason"] = f"{r['where']}, {r['contrast_column']}: {ref!r} {what} in {r['file']}"
+            r["reason"] = f"{r['where']}, {r['contrast_column']}: {what} in {r['file']}"
         else:
             r["contrast_key"] = target["input_key"]
 

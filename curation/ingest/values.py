@@ -67,7 +67,7 @@ def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
         elif isinstance(raw, (list, tuple)):
             parts = list(raw)
         else:
-            raise BadValue(f"must be a list, got {type(raw).__name__} {raw!r}")
+            raise BadValue(f"must be a list, got {type(raw).__name__}")
         parsed = [parse_value(items or "string", None, p) for p in parts]
         return list(dict.fromkeys(p for p in parsed if p is not None))
     if type_name == "bool":
@@ -77,7 +77,7 @@ def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
         word = alias_key(str(raw))
         if word in yes or word in no:
             return word in yes
-        raise BadValue(f"must be yes or no (はい／いいえ), got {raw!r}")
+        raise BadValue("must be yes or no (はい／いいえ)")
     if type_name == "json":
         if isinstance(raw, dict):
             return raw
@@ -86,10 +86,10 @@ def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
         except json.JSONDecodeError:
             value = None
         if not isinstance(value, dict):
-            raise BadValue(f"must be a JSON object, got {raw!r}")
+            raise BadValue("must be a JSON object")
         return value
     if not isinstance(raw, str):
-        raise BadValue(f"must be text, got {type(raw).__name__} {raw!r}")
+        raise BadValue(f"must be text, got {type(raw).__name__}")
     if type_name == "timestamp":
         return parse_timestamp(raw)
     if type_name == "goal":
@@ -120,7 +120,7 @@ def parse_timestamp(raw: str) -> str:
     try:
         return datetime.fromisoformat(text).isoformat()
     except ValueError:
-        raise BadValue(f"{raw!r} is not a date and time like 2026/09/03 14:22") from None
+        raise BadValue("is not a date and time like 2026/09/03 14:22") from None
 
 
 def parse_field(name: str, raw: Any) -> Any:
