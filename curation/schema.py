@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import yaml
 
 from .text.normalize import INVISIBLE
+from .yamlfile import read_yaml
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -103,8 +103,7 @@ class GoalTree:
     def __init__(self, folder: Path, second_names: dict[str, str]):
         self.goals: dict[str, Goal] = {}
         for path in sorted(folder.glob("*.yaml"), key=lambda p: int(p.name.split("_")[0])):
-            # U+000B splits URLs in two of aisev's files (a line-wrap artefact) and PyYAML refuses it.
-            nodes = yaml.safe_load(path.read_text(encoding="utf-8").replace("\x0b", ""))
+            nodes = read_yaml(path)  # it drops the U+000B two of aisev's files hold inside URLs
             top = next(k for k, v in nodes.items() if v.get("goalType") == "TopGoal")
             self._walk(nodes, top, (), None, second_names)
 
@@ -167,7 +166,7 @@ class Schemas:
         self.tuning = self.pipeline["tuning"]
 
     def load(self, name: str) -> Any:
-        return yaml.safe_load((self.root / name).read_text(encoding="utf-8"))
+        return read_yaml(self.root / name)
 
     # The taggers' word lists, loaded only when text is tagged.
     @cached_property

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from ..yamlfile import read_yaml
 
 ANNOTATION_DIR = Path(__file__).resolve().parents[2] / "annotation"  # config.yaml and the guideline live here
 
 
 @lru_cache(maxsize=1)
 def config() -> dict:
-    return yaml.safe_load((ANNOTATION_DIR / "config.yaml").read_text(encoding="utf-8"))
+    return read_yaml(ANNOTATION_DIR / "config.yaml")

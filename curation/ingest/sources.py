@@ -9,11 +9,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..errors import SourceError
 from ..release.layout import file_entry
 from ..schema import schemas
+from ..yamlfile import read_yaml
 
 PSEUDONYM_KEY_ENV = "CURATION_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 16
@@ -74,10 +73,7 @@ def load_sources(raw_dir: Path) -> SourceSet:
     manifest = raw_dir / "sources.yaml"
     if not manifest.is_file():
         raise SourceError(f"{manifest}: not found; every input file must be declared there")
-    try:
-        doc = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{manifest}: not valid YAML ({exc})") from None
+    doc = read_yaml(manifest) or {}
     if not isinstance(doc, dict):
         raise SourceError(f"{manifest}: must be a mapping with a `sources:` list")
     entries = doc.get("sources")
@@ -92,6 +88,10 @@ def load_sources(raw_dir: Path) -> SourceSet:
         missing = [k for k in ("name", "path", "format", "origin", "license") if not entry.get(k)]
         if missing:
             raise SourceError(f"{where}: missing required key(s): {', '.join(missing)}")
+        not_text = [k for k in ("name", "path", "format", "origin", "license", "encoding")
+                    if entry.get(k) is not None and not isinstance(entry[k], (str, int, float))]
+        if not_text:
+            raise SourceError(f"{where}: {', '.join(not_text)} must be plain text, not a list or mapping")
         where = f"{manifest}, source {entry['name']!r}"
         if entry["name"] in names:
             raise SourceError(f"{where}: the name is used twice")
@@ -100,7 +100,7 @@ def load_sources(raw_dir: Path) -> SourceSet:
             raise SourceError(f"{where}: unknown format {entry['format']!r} (known: {', '.join(known_formats)})")
         if entry["origin"] not in schemas().origin.codes:
             raise SourceError(f"{where}: unknown origin {entry['origin']!r} (crowd, expert or peer)")
-        path = (raw_dir / str(entry["path"])).resolve()
+        path = inside(raw_dir, str(entry["path"]), where)
         if not path.is_file():
             raise SourceError(f"{where}: file {entry['path']} not found under {raw_dir}")
         if path in paths:
@@ -124,6 +124,15 @@ def load_sources(raw_dir: Path) -> SourceSet:
     return SourceSet(raw_dir, tuple(sources), *_pseudonym_key(raw_dir, doc))
 
 
+def inside(raw_dir: Path, relpath: str, where: str) -> Path:
+    """A declared file, resolved (symlinks followed), which must lie inside the raw folder: sources.yaml
+    names inputs, not any file the process can read."""
+    path = (raw_dir / relpath).resolve()
+    if not path.is_relative_to(raw_dir.resolve()):
+        raise SourceError(f"{where}: {relpath} is outside {raw_dir} (after following links); inputs must be in it")
+    return path
+
+
 def _pseudonym_key(raw_dir: Path, doc: dict) -> tuple[bytes | None, str | None]:
     """The key (None when none is given) and, when it came from a file rather than the environment, that
     file. A short key is refused: a pseudonym made with it can be reversed by guessing identities."""
@@ -131,7 +140,7 @@ def _pseudonym_key(raw_dir: Path, doc: dict) -> tuple[bytes | None, str | None]:
     if PSEUDONYM_KEY_ENV in os.environ:
         key, origin = os.environ[PSEUDONYM_KEY_ENV].encode("utf-8"), PSEUDONYM_KEY_ENV
     elif doc.get("pseudonym_key_file"):
-        path = raw_dir / str(doc["pseudonym_key_file"])
+        path = inside(raw_dir, str(doc["pseudonym_key_file"]), f"{raw_dir / 'sources.yaml'}, pseudonym_key_file")
         if not path.is_file():
             raise SourceError(f"{raw_dir / 'sources.yaml'}: pseudonym_key_file {doc['pseudonym_key_file']} not found")
         key, origin = path.read_bytes().strip(), str(doc["pseudonym_key_file"])

@@ -66,18 +66,33 @@ def write_shard(table: pa.Table, path: Path) -> None:
 
 
 def verify_release(path: Path) -> dict:
-    """The release's manifest, once every file is checked against it: a release is immutable."""
+    """The release's manifest, once every file is checked against it: a release is immutable. A link, a
+    path leading out of the folder or an entry without its checksum is a damaged release, never followed."""
     manifest_path = path / MANIFEST
-    if not manifest_path.is_file():
+    if path.is_symlink() or not manifest_path.is_file() or manifest_path.is_symlink():
         raise ReleaseError(f"{path}: no {MANIFEST}; not a release written by this tool")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         files, configs = manifest["files"], manifest["configs"]
+        listed = [rel for config in configs.values() for rel in config["files"].values()]
+        listed += list((manifest.get("aisev_csv") or {}).values())
         assert isinstance(files, dict) and isinstance(configs["default"]["files"], dict)
-    except (ValueError, KeyError, TypeError, AssertionError):
+        assert all(isinstance(e, dict) and isinstance(e.get("sha256"), str) for e in files.values())
+    except (ValueError, KeyError, TypeError, AttributeError, AssertionError):
         raise ReleaseError(f"{manifest_path}: damaged (not the JSON this tool writes); "
                            "releases are immutable") from None
-    present = {str(p.relative_to(path)) for p in path.rglob("*") if p.is_file()} - {MANIFEST}
+    root = path.resolve()
+    for rel in [*files, *listed]:
+        if not isinstance(rel, str) or rel not in files or not (root / rel).resolve().is_relative_to(root):
+            raise ReleaseError(f"{manifest_path}: lists a path outside the release or not among its files; "
+                               "releases are immutable")
+    present = set()
+    for folder, dirs, names in os.walk(path):  # links are not followed: a link is itself the damage
+        for name in dirs + names:
+            if (Path(folder) / name).is_symlink():
+                raise ReleaseError(f"{path}: {Path(folder, name).relative_to(path)} is a link; releases hold files")
+        present |= {str((Path(folder) / name).relative_to(path)) for name in names}
+    present -= {MANIFEST}
     unlisted = sorted(present - set(files))
     if unlisted:
         raise ReleaseError(f"{path}: {', '.join(unlisted)} not listed in {MANIFEST}; releases are immutable")

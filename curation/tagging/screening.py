@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from ..errors import ReleaseError, SourceError
 from ..ingest.sources import REVIEWS
 from ..report import StageReport
 from ..schema import schemas
+from ..yamlfile import read_yaml
 from .pii import detect
 
 HIT_COLUMNS = ["id", "field", "kind", "start", "end", "fictional", "blocking", "acknowledged"]
@@ -30,10 +30,9 @@ def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str], str]:
     path = raw_dir / REVIEWS
     if not path.is_file():
         return {}
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: not valid YAML ({exc})") from None
+    doc = read_yaml(path) or {}
+    if not isinstance(doc, dict):
+        raise SourceError(f"{path}: must be a mapping with a `reviewed:` list")
     reasons = {r["code"] for r in schemas().taxonomy["personal_data_reviews"]}
     kinds = {k["code"] for k in schemas().taxonomy["personal_data_kinds"]}
     fields = set(schemas().screened_fields)
