@@ -143,6 +143,22 @@ def manifest(version: str, previous_version: str | None, inputs: list[dict], tab
     }
 
 
+def remove_stale_temporaries(out_dir: Path) -> list[str]:
+    """Remove the temporary folders of runs that died before renaming theirs into place (their process is
+    gone); a running release's folder is left alone. The names removed."""
+    removed = []
+    for tmp in sorted(out_dir.glob(".tmp-v*-*")) if out_dir.is_dir() else []:
+        try:
+            os.kill(int(tmp.name.rsplit("-", 1)[-1]), 0)
+            continue  # still running
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp.name)
+        except PermissionError:
+            continue  # another user's live process
+    return removed
+
+
 def ensure_new(out_dir: Path, version: str) -> Path:
     final = out_dir / f"v{version}"
     if final.exists():
@@ -156,6 +172,7 @@ def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, 
     An existing version is never touched. `manifest_doc` gets the file entries once the files exist."""
     final = out_dir / f"v{version}"  # checked new before the stages ran (ensure_new); the rename checks again
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
     tmp = out_dir / f".tmp-v{version}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
