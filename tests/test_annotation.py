@@ -219,9 +219,11 @@ def test_results_the_config_does_not_allow_are_caught_on_the_way_out(label_studi
 
 
 def export_of(*tasks) -> list[dict]:
-    """A Label Studio export of (item id, [(annotator e-mail, result, updated_at), ...]) tasks."""
+    """A Label Studio export of (item id, [(annotator e-mail, result, updated_at), ...]) tasks; each e-mail is
+    one Label Studio user, with one user id."""
+    users = {who: n for n, who in enumerate(sorted({w for _, votes in tasks for w, _, _ in votes}), start=1)}
     return [{"id": n, "data": {"id": item, "text": "質問", "batch": "b"},
-             "annotations": [{"id": 100 * n + k, "completed_by": {"id": k, "email": who}, "result": result,
+             "annotations": [{"id": 100 * n + k, "completed_by": {"id": users[who], "email": who}, "result": result,
                               "was_cancelled": False, "ground_truth": False, "updated_at": when}
                              for k, (who, result, when) in enumerate(annotations)]}
             for n, (item, annotations) in enumerate(tasks, start=1)]

@@ -80,9 +80,12 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
         browser.close()
 
     stored, _ = pull(Server(), tmp_path / "annotation" / "exports")
-    table, _ = annotation_records(json.loads(stored[0].read_text(encoding="utf-8")), "annotation", found.source_set)
+    export = json.loads(stored[0].read_text(encoding="utf-8"))
+    table, _ = annotation_records(export, "annotation", found.source_set)
     [row] = table.to_dict("records")
-    assert row["annotator"] == found.source_set.pseudonym(annotator.email)
+    [who] = [a["completed_by"] for t in export for a in t["annotations"]]
+    assert who["email"] == annotator.email  # identified by Label Studio's user id, pseudonymized
+    assert row["annotator"] == found.source_set.pseudonym(f"user {who['id']}")
     assert row["label"] == "safe" and "fairness" in row["viewpoints"] and row["primary_viewpoint"] == "fairness"
     assert row["gsn_goal"] == "G1-35" and row["regions"] == ["JP-13"]  # paths stored as codes, the leaf kept
     assert row["problem"] is None

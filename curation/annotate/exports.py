@@ -52,22 +52,61 @@ def interface(config_xml: str):
     return LabelInterface(config_xml)
 
 
-def annotation_records(export: list[dict], kind: str, source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
-    """One row per annotation of a stored export; the annotator appears only as a pseudonym."""
+def user_ids(export: list) -> dict[str, int]:
+    """e-mail -> Label Studio user id, from every annotation whose annotator object gives both."""
+    out = {}
+    for task in export:
+        for annotation in (task.get("annotations") or []) if isinstance(task, dict) else []:
+            who = annotation.get("completed_by") if isinstance(annotation, dict) else None
+            if isinstance(who, dict) and isinstance(who.get("id"), int) and isinstance(who.get("email"), str):
+                out[who["email"].strip().casefold()] = who["id"]
+    return out
+
+
+def annotator(who, ids: dict[str, int]) -> str | None:
+    """Who annotated, as Label Studio's user id (an export may give the annotator object or just the id);
+    an e-mail only where no id is given, mapped to the user's id when the export knows it. None: nobody."""
+    if isinstance(who, dict):
+        who = who.get("id") if isinstance(who.get("id"), int) else who.get("email")
+    if isinstance(who, bool) or who is None:
+        return None
+    if isinstance(who, int) or (isinstance(who, str) and who.strip().isdigit()):
+        return f"user {int(who)}"
+    if isinstance(who, str) and who.strip():
+        email = who.strip().casefold()
+        return f"user {ids[email]}" if email in ids else f"e-mail {email}"
+    return None
+
+
+def annotation_records(export: list, kind: str, source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
+    """One row per annotation of a stored export; the annotator appears only as a pseudonym. A task or an
+    annotation the export does not describe completely is reported and left out, never guessed."""
     report = StageReport(f"annotations ({kind})")
     rows = []
-    for task in export:
+    ids = user_ids(export)
+    for n, task in enumerate(export, start=1):
+        if not isinstance(task, dict) or task.get("id") is None:
+            report.problems.append(f"task #{n} of the export has no id: left out")
+            continue
         for annotation in task.get("annotations") or []:
-            who = annotation.get("completed_by")
-            identity = who.get("email") or str(who.get("id")) if isinstance(who, dict) else str(who)
+            if not isinstance(annotation, dict) or annotation.get("id") is None:
+                report.problems.append(f"task {task['id']}: an annotation without an id: left out")
+                continue
+            who = annotator(annotation.get("completed_by"), ids)
             result = annotation.get("result") or []
-            result = upgraded(result)
-            decided = decided_fields(result_values(result))
-            problem = None if annotation.get("was_cancelled") else check(result, decided)
+            if not isinstance(result, list) or not all(isinstance(i, dict) and isinstance(i.get("from_name"), str)
+                                                       for i in result):
+                problem, decided = "a result item without from_name", decided_fields({})
+            else:
+                result = upgraded(result)
+                decided = decided_fields(result_values(result))
+                problem = None if annotation.get("was_cancelled") else check(result, decided)
+            if who is None:  # a vote nobody cast cannot be counted once per person
+                problem = "no annotator (completed_by is empty): the vote cannot be counted"
             rows.append({
                 "kind": kind, "task": task["id"], "id": (task.get("data") or {}).get("id"),
                 "batch": (task.get("data") or {}).get("batch"), "annotation": annotation["id"],
-                "annotator": source_set.pseudonym(identity, f"the {kind} export"),
+                "annotator": source_set.pseudonym(who, f"the {kind} export") if who else None,
                 "ground_truth": bool(annotation.get("ground_truth")),
                 "cancelled": bool(annotation.get("was_cancelled")), "updated_at": annotation.get("updated_at"),
                 "problem": problem, **decided,
@@ -89,8 +128,11 @@ def load_annotations(annotation_dir: Path | None, source_set: SourceSet
         kind = path.parent.name
         try:
             export = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ReleaseError(f"{path}: not a Label Studio JSON export ({exc}); remove or replace it") from None
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise ReleaseError(f"{path}: not a Label Studio JSON export ({type(exc).__name__}); "
+                               "remove or replace it") from None
+        if not isinstance(export, list):
+            raise ReleaseError(f"{path}: not a Label Studio JSON export (a list of tasks); remove or replace it")
         table, sub = annotation_records(export, kind, source_set)
         frames.append(table)
         report.counts.update({f"{k} ({kind})": v for k, v in sub.counts.items()})
