@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RAW ?= data/raw
 OUT ?= data/release
-ANNOTATIONS ?= annotation
+# The shipped exports belong to the shipped data: another RAW reads none unless ANNOTATIONS names a folder.
+ANNOTATIONS ?= $(if $(filter data/raw,$(RAW)),annotation,none)
 VERSION ?=
 PYTEST_ARGS ?=
 
@@ -20,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 env: $(VENV)/.installed
 
 # With a Label Studio server configured (LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY), pull a fresh export first;
-# without one, the newest stored exports in $(ANNOTATIONS)/exports/ are used (ANNOTATIONS=none: no exports).
+# without one, the newest stored exports in $(ANNOTATIONS)/exports/ are used (none: no exports).
 release: $(VENV)/.installed
 	$(if $(LABEL_STUDIO_URL),$(BIN)/curation annotate pull --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) &&) \
 		$(BIN)/curation release --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) $(if $(VERSION),--version $(VERSION)) \

@@ -32,7 +32,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
 
     result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None,
-                     None if args.annotations == "none" else Path(args.annotations))
+                     annotation_folder(args))
     for report in result.reports:
         print("\n".join(report.lines()))
     if result.path is None:
@@ -41,6 +41,15 @@ def cmd_release(args: argparse.Namespace) -> int:
     else:
         print(f"released v{result.version} -> {result.path}")
     return 0
+
+
+def annotation_folder(args: argparse.Namespace) -> Path | None:
+    """The folder whose exports/ a release reads: --annotations (none: no exports); by default the shipped
+    `annotation/` for the shipped `data/raw/`, and none for any other raw folder (its items are not those
+    the shipped exports judge)."""
+    if args.annotations is None:
+        return Path("annotation") if Path(args.raw).resolve() == Path("data/raw").resolve() else None
+    return None if args.annotations == "none" else Path(args.annotations)
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
@@ -137,8 +146,8 @@ def parser() -> argparse.ArgumentParser:
     rel.add_argument("--out", default="data/release", help="folder of releases (default: data/release)")
     rel.add_argument("--version", help="SemVer of the new release (default: next minor after the newest)")
     rel.add_argument("--card", help="also copy the dataset card here (make release: DATASET_CARD.md)")
-    rel.add_argument("--annotations", default="annotation",
-                     help="where the stored exports are (default: annotation; none: read no exports)")
+    rel.add_argument("--annotations", help="the folder whose exports/ are read (none: no exports; default: "
+                                            "annotation for data/raw, none for another raw folder)")
     rel.set_defaults(run=cmd_release)
     ann = sub.add_parser("annotate", help="send tasks to Label Studio, pull annotations, show progress "
                                           "(LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY)")

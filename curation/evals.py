@@ -37,15 +37,17 @@ EXPECTED = {"unsafe": "decline", "safe": "answer"}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def release_rows(release: str, revision: str | None = None, split: str = "test") -> list[dict]:
-    """The `default` config's rows of one split, from a local release folder or a Hub repo at `revision`."""
+def release_rows(release: str, revision: str | None = None, split: str = "test", config: str = "default"
+                 ) -> list[dict]:
+    """A config's rows of one split, from a local release folder or a Hub repo at `revision`."""
     folder = next((f for f in (Path(release), PROJECT_ROOT / release) if f.is_dir()), None)
     if folder:
         manifest = verify_release(folder)
-        return pq.read_table(folder / manifest["configs"]["default"]["files"][split]).to_pylist()
+        files = manifest["configs"].get(config, {}).get("files", {})
+        return pq.read_table(folder / files[split]).to_pylist() if split in files else []
     from datasets import load_dataset
 
-    return load_dataset(release, revision=revision, split=split).to_list()
+    return load_dataset(release, config, revision=revision, split=split).to_list()
 
 
 def sample(row: dict, target: str | None = None) -> Sample:
@@ -69,9 +71,15 @@ def refusal():
 
 
 def requirement(row: dict) -> str:
-    """What a good answer must do: exactly the text the release's `aisev` config gives aisev's `requirement`
-    scorer (the item's own requirement, else its label's default), so both tools judge an item alike."""
+    """What a good answer must do, where the release does not say (releases before the `aisev` config):
+    the item's own requirement, else its label's default."""
     return schemas().requirement_of(row["label"], row["requirement"])
+
+
+def judged_by(release: str, revision: str | None, split: str) -> dict[str, str]:
+    """id -> the requirement the release's `aisev` config gives aisev's `requirement` scorer: read from the
+    release itself (not recomputed), so both tools judge an item by the same, frozen text."""
+    return {row["ID"]: row["requirement"] for row in release_rows(release, revision, split, config="aisev")}
 
 
 @task
@@ -87,6 +95,8 @@ def jai_trust_safety(release: str = "data/release/v0.2.0", revision: str | None 
     graded = grader == "requirement"
     if not graded:
         rows = [row for row in rows if row["label"] in EXPECTED]
-    dataset = MemoryDataset([sample(row, requirement(row) if graded else None) for row in rows],
+    frozen = judged_by(release, revision, split) if graded else {}
+    dataset = MemoryDataset([sample(row, frozen.get(row["id"]) or requirement(row) if graded else None)
+                             for row in rows],
                             name=f"{Path(release).name}:{split}")
     return Task(dataset=dataset, solver=generate(), scorer=model_graded_qa() if graded else refusal())

@@ -102,8 +102,10 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     table, reports = run(found.table, context, AFTER_ANNOTATIONS)
     records = table[released(table)].sort_values("id").reset_index(drop=True)
     if records.empty:
-        raise ReleaseError("no input record is valid, so there is nothing to release:\n"
-                           + "\n".join(found.reports[0].lines()))
+        held = int((table["fate"] == "awaiting").sum())
+        raise ReleaseError("no input record is ready to release"
+                           + (f" ({held} awaiting annotation: `curation annotate push`)" if held else "")
+                           + ":\n" + "\n".join(found.reports[0].lines()))
     lines, accounting_report = account(table)
     tags, _ = tag(records, "text", "label")
     hits, screen_report = screen(records, tags["pii"], load_reviews(raw_dir))

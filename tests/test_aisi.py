@@ -153,7 +153,8 @@ def test_a_record_awaiting_annotation_is_released_once_annotators_decide(fixture
     assert rid in set(found.records["id"])  # sent to annotators with the rest
     decision = {"id": rid, "label_source": "annotators", "invalid": False, "label": "safe", "viewpoints": ["privacy"],
                 "primary_viewpoint": "privacy", "gsn_goal": "G5-9", "borderline": False, "borderline_type": None,
-                "regions": [], "fictional": False, "comment_en": None, "invalid_reason": None}
+                "regions": [], "fictional": False, "comment_en": None, "invalid_reason": None,
+                "requirement": None}
     table, report = apply_annotations(found.table, Context(decisions=pd.DataFrame([decision])))
     row = table.set_index("id").loc[rid]
     assert row["fate"] == "released" and row["label"] == "safe" and row["gsn_goal"] == "G5-9"
@@ -168,15 +169,17 @@ def test_a_name_alone_is_reported_a_name_with_contact_data_blocks_and_a_review_l
     with pytest.raises(Exception, match=r"personal data found in 1 item\(s\).*personal_data_reviews.yaml") as stop:
         release(raw, tmp_path / "out", annotation_dir=None)
     assert "090-1234-5678" not in str(stop.value) and "山田太郎" not in str(stop.value)
-    blocked = [line.split()[0] for line in str(stop.value).splitlines()[1:]]
-    (raw / "personal_data_reviews.yaml").write_text(yaml.safe_dump({"reviewed": [
-        {"id": blocked[0], "field": "text", "kind": kind, "reason": "fictional"} for kind in ("phone", "person_name")
-    ]}), encoding="utf-8")
+    blocked = [line.split() for line in str(stop.value).splitlines()[1:]]  # id field kind at start-end
+    assert {b[2] for b in blocked} == {"phone", "person_name"}
+    reviews = [{"id": rid, "field": field, "kind": kind, "start": int(span.split("-")[0]),
+                "end": int(span.split("-")[1]), "reason": "fictional"} for rid, field, kind, _, span in blocked]
+    (raw / "personal_data_reviews.yaml").write_text(yaml.safe_dump({"reviewed": reviews}), encoding="utf-8")
     path = release(raw, tmp_path / "out", annotation_dir=None).path
     report = (path / "reports" / "personal_data.jsonl").read_text()
     hits = pd.DataFrame(json.loads(line) for line in report.splitlines())
-    assert set(hits.loc[hits["id"] == blocked[0], "acknowledged"]) == {"fictional"}
-    assert hits.loc[hits["id"] != blocked[0], "blocking"].eq(False).all()  # 夏目漱石 alone: for review only
+    item = blocked[0][0]
+    assert set(hits.loc[hits["id"] == item, "acknowledged"]) == {"fictional"}
+    assert hits.loc[hits["id"] != item, "blocking"].eq(False).all()  # 夏目漱石 alone: for review only
     manifest = json.loads((path / "manifest.json").read_text())
     assert "personal_data_reviews.yaml" in {entry["path"] for entry in manifest["inputs"]}
 

@@ -143,7 +143,7 @@ def test_no_valid_record_at_all_is_a_clear_error(fixture_raw, tmp_path):
     (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, [], "cp932"))
     edit_sources(fixture_raw, lambda d: d.update(sources=d["sources"][:1]))
     run = run_release(fixture_raw, tmp_path / "out")
-    assert run.returncode == 2 and "no input record is valid, so there is nothing to release" in run.stderr
+    assert run.returncode == 2 and "no input record is ready to release" in run.stderr
 
 
 @pytest.mark.parametrize("version", ["banana", "01.0.0", "1.0"])

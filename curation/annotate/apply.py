@@ -9,7 +9,10 @@ from ..contract import Context, Fate, kept, released, stage
 from ..release.ids import prospective_id
 from ..report import StageReport
 from ..schema import schemas
+from .controls import CONTROLS
 from .exports import DECIDED
+
+KEEPS_SOURCE = {c.name for c in CONTROLS if c.keeps_source}
 
 
 @stage("mark annotated")
@@ -59,8 +62,8 @@ def apply_annotations(table: pd.DataFrame, context: Context) -> tuple[pd.DataFra
         # believe holds real personal data is flagged invalid instead.
         fictional = bool(decided["fictional"]) or bool(table.at[i, "fictional"])
         for name in DECIDED:
-            if name == "gsn_goal" and not isinstance(decided[name], str):
-                continue  # the goal control is optional: left empty, the source's goal stands
+            if name in KEEPS_SOURCE and not isinstance(decided[name], str):
+                continue  # an optional control left empty: the source's value stands
             table.at[i, name] = decided[name]
         table.at[i, "fictional"] = fictional
         table.at[i, "label_source"] = decided["label_source"]

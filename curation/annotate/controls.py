@@ -21,6 +21,7 @@ class Control:
     yes_no: bool = False  # a yes/no question: a bool field
     flag: bool = False  # one checkbox whose alias is its name: a bool field, false when unticked
     prefill: bool = True  # a pre-annotation carries the record's value
+    keeps_source: bool = False  # left empty (or without a majority), the source's value stands
 
     def field(self, values: list | str | None):
         """The record field's value from the control's Label Studio value (choices list or text)."""
@@ -58,10 +59,11 @@ class Control:
 
 
 CONTROLS = (
-    Control("label", required=True),
+    Control("label"),  # a label, a requirement or both: checked on the way out (exports.check)
+    Control("requirement", kind="textarea", keeps_source=True),
     Control("viewpoints", multiple=True, required=True),
     Control("primary_viewpoint", required=True),
-    Control("gsn_goal", kind="taxonomy"),
+    Control("gsn_goal", kind="taxonomy", keeps_source=True),
     Control("borderline", yes_no=True),
     Control("borderline_type"),
     Control("regions", kind="taxonomy", multiple=True),

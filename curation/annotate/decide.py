@@ -43,8 +43,13 @@ def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None
     votes = group[~group["invalid"]]  # a flagged annotation votes on validity only
     decided = {"invalid": False}
     decided["fictional"] = bool(winner(votes["fictional"].tolist(), share))
+    # Optional fields without a majority keep the source's value (apply.py).
+    decided["requirement"] = winner(votes["requirement"].tolist(), share)
+    decided["gsn_goal"] = winner(votes["gsn_goal"].tolist(), share)
     for name in ("label", "primary_viewpoint", "borderline"):
         decided[name] = winner(votes[name].tolist(), share)
+        if name == "label" and votes[name].isna().all():
+            continue  # judged by its requirement alone
         if decided[name] is None:
             counts = Counter(v for v in votes[name] if v is not None)
             return None, f"{name} split: " + ", ".join(f"{v}×{c}" for v, c in counts.items())
@@ -57,8 +62,6 @@ def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None
     for name in MULTIPLE:
         counted = Counter(code for codes in votes[name] for code in codes)
         decided[name] = [code for code, c in counted.items() if c / len(votes) > share]
-    # The goal is optional: without a majority for one, the source's goal stands (apply.py).
-    decided["gsn_goal"] = winner(votes["gsn_goal"].tolist(), share)
     if decided["primary_viewpoint"] not in decided["viewpoints"]:
         decided["viewpoints"].insert(0, decided["primary_viewpoint"])
     broken = schemas().validate(decided, only=DECIDED)

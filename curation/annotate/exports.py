@@ -43,6 +43,7 @@ def check(result: list[dict], decided: dict) -> str | None:
     if decided["invalid"]:
         return None  # a flagged item need not be labelled
     problems = schemas().validate(decided, only=DECIDED)
+    problems += [(missing, "is empty: an item needs one") for missing in schemas().undecided(decided)]
     return "; ".join(f"{f}: {m}" for f, m in problems) or None
 
 

@@ -53,7 +53,7 @@ def keep_order(table: pd.DataFrame) -> pd.DataFrame:
         _origin=table["origin"].map(schemas().origin_rank),
         _unannotated=~table["annotated"].astype(bool),
         _no_time=submitted.isna(),
-        _time=submitted.fillna(""),
+        _time=submitted.where(submitted.notna(), ""),
     ).sort_values(["_released", "_unreleased_text", "_awaiting", "_origin", "_unannotated", "_no_time", "_time",
                    "source_index", "row"], kind="stable")
 

@@ -30,8 +30,10 @@ LINE_FIELDS = ["cluster_id", "similarity", "pair_class", "near_reason"]
 
 
 def judgement_key(rec: dict) -> str:
-    """What a pair must agree on to be merged: the label, borderline and the primary viewpoint."""
-    return f"{rec['label']}, {'borderline' if rec['borderline'] else 'not borderline'}, {rec['primary_viewpoint']}"
+    """What a pair must agree on to be merged: the label, borderline, the primary viewpoint and the
+    requirement (an item judged by its requirement differs when that does)."""
+    return (f"{rec['label']}, {'borderline' if rec['borderline'] else 'not borderline'}, {rec['primary_viewpoint']}"
+            + (f", requirement: {rec['requirement']}" if isinstance(rec.get("requirement"), str) else ""))
 
 
 @stage("near duplicates")
@@ -51,7 +53,7 @@ def collapse_near(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, 
     keys = batch["input_key"].tolist() + [r["id"] for r in anchors]
     texts = batch["text"].tolist() + [r["text"] for r in anchors]
     forms = batch["match_form"].tolist() + [r["form"] for r in anchors]
-    judged = ["label", "borderline", "primary_viewpoint"]
+    judged = ["label", "borderline", "primary_viewpoint", "requirement"]
     labels = [judgement_key(r) for r in batch[judged].to_dict("records")] + [judgement_key(r) for r in anchors]
     pairs = find_pairs(texts, forms, labels)
     fixed = np.arange(len(keys)) >= len(batch)

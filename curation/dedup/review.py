@@ -28,10 +28,12 @@ def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: di
     linked = table[table["cluster_id"].notna() & table["pair_class"].ne("exact")]
     # Within a cluster: the record kept (released, or awaiting annotation) and its duplicates.
     outcome = linked["fate"].replace({Fate.RELEASED.value: "kept", Fate.AWAITING.value: "kept, awaiting annotation"})
+    held = linked["fate"].isin([Fate.RELEASED.value, Fate.AWAITING.value])
+    awaiting = set(linked.loc[linked["fate"] == Fate.AWAITING, "id"])
+    split_of = {**split_of, **{rid: "awaiting annotation" for rid in awaiting}}
     members = pd.concat([
         pd.DataFrame({"cluster_id": linked["cluster_id"], "record": linked["where"], "text": linked["text"],
-                      "outcome": outcome, "id": linked["id"].where(outcome == "kept",
-                                                                              linked["duplicate_of"]),
+                      "outcome": outcome, "id": linked["id"].where(held, linked["duplicate_of"]),
                       "pair_class": linked["pair_class"], "similarity": linked["similarity"],
                       "reason": linked["near_reason"]}),
         pd.DataFrame({"cluster_id": near_released["cluster_id"], "record": near_released["id"],
@@ -47,7 +49,8 @@ def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: di
         "review (minimal pairs, different labels, a shared template) and share a split. Characters that differ "
         "from the first record of the cluster are marked ⟦like this⟧.", "",
     ]
-    members["_first"] = members["outcome"].map({"kept": 0, "released earlier only": 1}).fillna(2)
+    members["_first"] = members["outcome"].map({"kept": 0, "kept, awaiting annotation": 1,
+                                                "released earlier only": 2}).fillna(3)
     for cluster, group in members.sort_values(["cluster_id", "_first", "id", "record"]).groupby("cluster_id"):
         first = group.iloc[0]
         classes = ", ".join(sorted(set(group["pair_class"].dropna())))

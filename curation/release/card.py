@@ -126,6 +126,7 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
             f"Second-level goals under target: {len(under)} of {len(second)}. Items per second-level goal:", ""]
     out += coverage_rows(second, splits)
     leaves = goal_coverage[goal_coverage["leaf"]]
+    counts = leaves.set_index("code")[[*splits, "all"]].to_dict("index")
     per_viewpoint = leaves.assign(viewpoint=leaves["code"].str.extract(r"^G(\d+)-", expand=False).astype(int),
                                   covered=leaves["all"] > 0).groupby("viewpoint")
     out += ["", "Leaf goals with at least one item, per viewpoint (the leaf ids are what aisev's GSN "
@@ -134,6 +135,14 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
         [v["number"], v["ja"], int(per_viewpoint.size().get(v["number"], 0)),
          int(per_viewpoint["covered"].sum().get(v["number"], 0)), int(per_viewpoint["all"].sum().get(v["number"], 0))]
         for v in s.viewpoints])
+    tree = s.goal_tree
+    out += ["", "Per second-level goal, the leaf goals that have items (with their counts per split) and those "
+            "that have none:", ""]
+    out += table(["goal", "leaves with items", "leaves without items"], [
+        [f"`{goal}`", ", ".join(f"`{leaf}` ({'/'.join(str(counts[leaf][sp]) for sp in splits)})"
+                                for leaf in tree.leaves_under(goal) if counts[leaf]["all"]) or "–",
+         ", ".join(f"`{leaf}`" for leaf in tree.leaves_under(goal) if not counts[leaf]["all"]) or "–"]
+        for goal in second["code"] if not tree[goal].leaf])
     out += ["", "## Labels and borderline items", ""]
     label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
                   for lab in s.taxonomy["labels"]]
@@ -181,8 +190,9 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
             "differs, on UniDic words: spelling, kana, particle or punctuation variants are dropped as "
             "duplicates; a changed content word, negation or number, different labels, or a shared template "
             "are linked for review and kept, in one split (`reports/near_duplicates.md`).",
-            "- Of duplicates one record is kept: a prompt an earlier release holds keeps its id; then "
-            "expert over peer over crowd, annotated over unannotated, earliest otherwise.",
+            "- Of duplicates one record is kept: a prompt an earlier release holds keeps its id; then a "
+            "decided record over one awaiting annotation, expert over peer over crowd, annotated over "
+            "unannotated, earliest otherwise.",
             f"- Splits {', '.join(splits)}: stratified by primary viewpoint and borderline "
             f"({dataset['splits']['test_fraction']:.0%} to test), deterministic, and stable: an id never "
             "changes split, and duplicates go where the item they duplicate is.",

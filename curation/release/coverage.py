@@ -55,6 +55,10 @@ def coverage(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, StageRe
     leaves = goals[goals["leaf"]]
     report.counts["leaf goals with items"] = int((leaves["all"] > 0).sum())
     report.counts["leaf goals"] = len(leaves)
+    with_items = dict(zip(leaves["code"], leaves["all"] > 0))
+    report.notes += [f"{g}: {sum(with_items[leaf] for leaf in tree.leaves_under(g))} of "
+                     f"{len(tree.leaves_under(g))} leaf goals have items"
+                     for g in goals.loc[second, "code"] if not tree[g].leaf]
     return viewpoints, goals, report
 
 

@@ -34,7 +34,8 @@ CARD = re.compile(r"(?<![\d-])(\d{4}(?:" + SEP + r"\d{4}){2}" + SEP + r"\d{2,4}|
 # Block numbers after a town name: 2丁目8番1号, 2-8-1, 2番地の3, 一丁目三番 in kanji numerals too.
 NUMERAL = r"[0-9一二三四五六七八九十〇]+"
 # 丁目 alone (港区海岸一丁目) names an area, not anyone's address: a block or house number must follow.
-BLOCK = re.compile(rf"{NUMERAL}丁目{NUMERAL}(?:番地?|-|号)?(?:{NUMERAL}号?)?"
+# The number after 丁目 is a block only with 番, 号 or a dash, or standing last: 一丁目3階 is a floor.
+BLOCK = re.compile(rf"{NUMERAL}丁目{NUMERAL}(?:(?:番地?|-|号)(?:{NUMERAL}号?)?|(?=[\s、。,.）)]|$))"
                    r"|\d+番地?(?:の?\d+号?)?|\d+(?:-\d+){1,2}")
 MUNICIPALITY = re.compile(r"[\u4e00-\u9fff\u3041-\u309f\u30a1-\u30fa]{1,6}?[市区町村郡]")
 WALK_BACK = schemas().tuning["personal_data"]["address_walk_back"]  # schemas/pipeline.yaml

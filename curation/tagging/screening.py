@@ -25,8 +25,9 @@ from .pii import detect
 HIT_COLUMNS = ["id", "field", "kind", "start", "end", "fictional", "blocking", "acknowledged"]
 
 
-def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str], str]:
-    """(id, field, kind) -> the reason a maintainer acknowledged such hits; {} when there is no file."""
+def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str, int, int], str]:
+    """(id, field, kind, start, end) -> the reason a maintainer acknowledged that one hit; {} when there is no
+    file. One hit at a time: acknowledging a historical figure never lets another name in the item pass."""
     path = raw_dir / REVIEWS
     if not path.is_file():
         return {}
@@ -39,13 +40,14 @@ def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str], str]:
     out = {}
     for n, entry in enumerate(doc.get("reviewed") or [], start=1):
         where = f"{path}, entry {n}"
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("id", "field", "kind")):
-            raise SourceError(f"{where}: needs id, field and kind")
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("id", "field", "kind")) \
+                or not all(isinstance(entry.get(k), int) for k in ("start", "end")):
+            raise SourceError(f"{where}: needs id, field, kind, start and end (as the personal-data report gives them)")
         if entry["field"] not in fields or entry["kind"] not in kinds:
             raise SourceError(f"{where}: field must be one of {sorted(fields)}, kind one of {sorted(kinds)}")
         if entry.get("reason") not in reasons:
             raise SourceError(f"{where}: reason must be one of {', '.join(sorted(reasons))}")
-        out[(entry["id"], entry["field"], entry["kind"])] = entry["reason"]
+        out[(entry["id"], entry["field"], entry["kind"], entry["start"], entry["end"])] = entry["reason"]
     return out
 
 
@@ -67,10 +69,11 @@ def screen(records: pd.DataFrame, text_hits: pd.Series, reviews: dict | None = N
             if isinstance(text, str):
                 item += [{"id": record["id"], "field": name, **hit, "fictional": bool(record["fictional"])}
                          for hit in (found if name == "text" else detect(text))]
-        identifying = any(blocks[h["kind"]] for h in item)  # a name beside contact data identifies a person
+        # A name, or a postal code, beside contact data identifies a person; alone it does not.
+        identifying = any(blocks[h["kind"]] for h in item)
         for hit in item:
             hit["blocking"] = blocks[hit["kind"]] or identifying
-            hit["acknowledged"] = reviews.get((hit["id"], hit["field"], hit["kind"]))
+            hit["acknowledged"] = reviews.get((hit["id"], hit["field"], hit["kind"], hit["start"], hit["end"]))
         hits += item
     table = pd.DataFrame(hits, columns=HIT_COLUMNS)
     for kind, count in table["kind"].value_counts().sort_index().items():
@@ -78,6 +81,9 @@ def screen(records: pd.DataFrame, text_hits: pd.Series, reviews: dict | None = N
     report.counts["items with personal data"] = int(table["id"].nunique())
     report.counts["of which marked fictional"] = int(table.loc[table["fictional"], "id"].nunique())
     report.counts["acknowledged after review"] = int(table["acknowledged"].notna().sum())
+    found = set(zip(table["id"], table["field"], table["kind"], table["start"], table["end"]))
+    report.problems += [f"{REVIEWS}: {rid} {field} {kind} at {start}-{end} matches no hit (the text changed?)"
+                        for rid, field, kind, start, end in sorted(set(reviews) - found)]
     review = table[~table["blocking"] & ~table["fictional"] & table["acknowledged"].isna()]
     report.notes += [f"for review (a name, not blocking): {h.id} {h.field} {h.kind} at {h.start}-{h.end}"
                      for h in review.itertuples()]
