@@ -2,6 +2,7 @@
 traceback, never a record lost or counted twice. Each case here was once a bug."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,127 @@ def test_a_json_key_given_twice_is_quarantined_not_overwritten(fixture_raw):
         '{"id": "E1", "author": "a@example.jp", "text": "一つ目", "text": "二つ目", "viewpoints": ["security"], '
         '"label": "unsafe"}\n', encoding="utf-8")
     assert quarantined(fixture_raw)["expert:1"] == "expert.jsonl line 1: the key 'text' appears more than once"
+
+
+CORPUS = Path(__file__).parent / "bad_input"
+CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_corpus(name, fixture_raw, tmp_path):
+    """Each file of tests/bad_input/ as one more source: the run ends as the case says, the message names
+    file, row and field, no traceback, no bad value written anywhere, and every record of the file is in the
+    accounting exactly once (the count is the case author's, not the reader's)."""
+    case = CASES[name]
+    if "link" in case:
+        (fixture_raw / "link.csv").symlink_to(case["link"])
+    else:
+        shutil.copyfile(CORPUS / case["file"], fixture_raw / case["file"])
+    declared = case.get("declare") or yaml.safe_dump(
+        {"name": "bad", "path": case.get("file", "link.csv"), "format": case["format"], "origin": "crowd",
+         "license": "CC-BY-4.0", **({"encoding": case["encoding"]} if "encoding" in case else {})},
+        allow_unicode=True, default_flow_style=True).strip()
+    with open(fixture_raw / "sources.yaml", "a", encoding="utf-8") as sources:
+        sources.write(f"- {declared}\n")
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.returncode == case["exit"], run.stderr
+    written = run.stderr
+    if case["exit"] == 2:
+        assert case["message"] in run.stderr
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    else:
+        [path] = (tmp_path / "out").iterdir()
+        lines = [json.loads(line) for line in (path / "reports" / "accounting.jsonl").read_text().splitlines()]
+        mine = [line for line in lines if line["input"].startswith("bad:")]
+        assert len(mine) == case["records"] and len({line["input"] for line in mine}) == len(mine)
+        unit = "line" if case["file"].endswith(".jsonl") else "row"
+        for line in mine:
+            if line["row"] in case["quarantined"]:
+                assert line["outcome"] == "quarantined"
+                assert line["reason"].startswith(f"{case['file']} {unit} {line['row']}")
+                assert case["quarantined"][line["row"]] in line["reason"]
+            else:
+                assert line["row"] in case["released"] and line["outcome"] == "released"
+        written += "".join(f.read_text(encoding="utf-8", errors="replace") for f in path.rglob("*")
+                           if f.suffix in (".md", ".jsonl", ".json", ".csv"))
+    for value in case.get("never", []):
+        assert value not in written
+
+
+def test_label_studio_exports_of_any_shape_are_read_or_reported(fixture_raw, tmp_path):
+    """Exports are read, never crashed on: a task without an id, a result without from_name, a vote nobody
+    cast are reported and left out; one annotator seen once by e-mail and once by user id counts once."""
+    from curation.annotate import annotation_records, decide, load_annotations, result_items
+
+    source_set = load_sources(fixture_raw)
+    vote = result_items({"label": "safe", "viewpoints": ["privacy"], "primary_viewpoint": "privacy",
+                         "borderline": False})
+    other = result_items({"label": "unsafe", "viewpoints": ["privacy"], "primary_viewpoint": "privacy",
+                          "borderline": False})
+    export = [
+        {"id": 1, "data": {"id": "jt-1", "batch": "b"}, "annotations": [
+            {"id": 11, "completed_by": {"id": 7, "email": "a@x.jp"}, "result": vote, "updated_at": "2026-11-01"},
+            {"id": 12, "completed_by": 7, "result": other, "updated_at": "2026-11-02"},  # the same person
+            {"id": 13, "completed_by": None, "result": vote, "updated_at": "2026-11-03"},
+            {"id": 14, "completed_by": "a@x.jp", "result": vote, "updated_at": "2026-11-04"}]},
+        {"data": {"id": "jt-2"}, "annotations": []},
+        {"id": 3, "data": {"id": "jt-3"}, "annotations": [{"id": 31, "completed_by": 8, "result": [{"value": {}}]}]},
+    ]
+    table, report = annotation_records(export, "annotation", source_set)
+    assert table.set_index("annotation").loc[[11, 12, 14], "annotator"].nunique() == 1
+    problems = table.set_index("annotation")["problem"]
+    assert problems[13].startswith("no annotator") and problems[31] == "a result item without from_name"
+    assert any("task #2 of the export has no id" in p for p in report.problems)
+    decisions, queue, _ = decide(table)
+    assert decisions.empty and queue.empty  # one person (three votes) is not a majority of two
+    bad = tmp_path / "annotation" / "exports" / "annotation"
+    bad.mkdir(parents=True)
+    (bad / "20261101T000000Z.json").write_text('{"not": "a list"}', encoding="utf-8")
+    with pytest.raises(Exception, match="not a Label Studio JSON export .a list of tasks."):
+        load_annotations(tmp_path / "annotation", source_set)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda p: (p / "data" / "linked").symlink_to(p / "reports"), "data/linked is a link"),
+    (lambda p: edit_manifest(p, lambda m: m["files"]["CHANGELOG.md"].pop("sha256")), "manifest.json: damaged"),
+    (lambda p: edit_manifest(p, lambda m: m["configs"]["default"]["files"].update(test="../../../../etc/hostname")),
+     "lists a path outside the release"),
+])
+def test_an_earlier_release_with_links_or_paths_out_is_refused(fixture_raw, tmp_path, damage, message):
+    from curation.errors import PublishError, ReleaseError
+    from curation.release.publish import plan
+
+    path = release(fixture_raw, tmp_path / "out").path
+    damage(path)
+    run = run_release(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+    with pytest.raises((ReleaseError, PublishError), match=message.split(" is ")[0]):
+        plan(path, "org/name")  # publish checks before it lists anything to upload
+
+
+def edit_manifest(path: Path, change) -> None:
+    manifest = json.loads((path / "manifest.json").read_text())
+    change(manifest)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_killed_runs_temporary_folder_is_removed_by_the_next_run(fixture_raw, tmp_path):
+    out = tmp_path / "out"
+    (out / ".tmp-v0.1.0-999999999").mkdir(parents=True)  # no such process
+    (out / ".tmp-v0.1.0-999999999" / "README.md").write_text("half-written")
+    release(fixture_raw, out)
+    assert sorted(p.name for p in out.iterdir()) == ["v0.1.0"]
+
+
+def test_two_releases_of_one_version_at_once_one_wins_the_other_says_so(fixture_raw, tmp_path):
+    for trial in range(3):
+        out = tmp_path / f"out{trial}"
+        runs = [subprocess.Popen([sys.executable, "-m", "curation.cli", "release", "--raw", str(fixture_raw),
+                                  "--out", str(out), "--version", "1.0.0"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+        assert sorted(code for code, _ in results) == [0, 2]
+        [loser] = [err for code, err in results if code == 2]
+        assert "Traceback" not in loser and len(loser.strip().splitlines()) == 1 and "v1.0.0" in loser
+        assert sorted(p.name for p in out.iterdir()) == ["v1.0.0"]

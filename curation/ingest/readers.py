@@ -52,10 +52,11 @@ def decode(source: Source) -> tuple[str, str | None]:
             codecs.lookup(source.encoding)
         except LookupError:
             raise SourceError(f"{source.relpath}: unknown encoding {source.encoding!r} in sources.yaml") from None
-        try:
-            return data.decode(source.encoding), None
-        except UnicodeDecodeError:
-            return data.decode(source.encoding, errors="replace"), source.encoding
+        text = data.decode(source.encoding, errors="replace")
+        damaged = DAMAGED in text and DAMAGED not in data.decode(source.encoding, errors="ignore")
+        if NOT_TEXT.search(text):  # bytes CP932 maps to characters no Japanese text uses
+            text, damaged = NOT_TEXT.sub(DAMAGED, text), True
+        return text, (source.encoding if damaged else None)
     for encoding in ("utf-8-sig", "cp932"):
         try:
             text = data.decode(encoding)
