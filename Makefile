@@ -9,7 +9,7 @@ ANNOTATIONS ?= $(if $(filter data/raw,$(RAW)),annotation,none)
 VERSION ?=
 PYTEST_ARGS ?=
 
-.PHONY: release publish test bench env browser clean-env
+.PHONY: release publish test fuzz bench env browser clean-env
 
 # The environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -48,6 +48,11 @@ browser:
 test: $(VENV)/.installed $(LS_VENV)/.installed browser
 	$(BIN)/ruff check .
 	LABEL_STUDIO_BIN=$(CURDIR)/$(LS_VENV)/bin/label-studio $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The property tests of bad input with many more generated files than `make test` runs (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.installed
+	PROPERTY_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_properties.py
 
 clean-env:
 	rm -rf $(VENV) $(LS_VENV)

@@ -71,8 +71,8 @@ def collapse_near(table: pd.DataFrame, context: Context) -> tuple[pd.DataFrame, 
     final = dict(zip(table.loc[dropped, "input_key"], ours.loc[dropped, "target"]))
     exact = table["fate"].eq(Fate.DUPLICATE) & ~table.index.isin(dropped)
     table.loc[exact, "duplicate_of_key"] = table.loc[exact, "duplicate_of_key"].map(lambda k: final.get(k, k))
-    for column in LINE_FIELDS:
-        table[column] = ours[column].reindex(table.index)
+    for column in LINE_FIELDS:  # object columns: all-empty ones would be float and refuse text below
+        table[column] = ours[column].reindex(table.index).astype(object)
     cluster_of = dict(zip(table["input_key"], table["cluster_id"]))
     table.loc[exact, "cluster_id"] = table.loc[exact, "duplicate_of_key"].map(cluster_of)
     table.loc[exact, ["similarity", "pair_class", "near_reason"]] = [1.0, "exact", "same matching form"]

@@ -5,7 +5,8 @@ balance (RFC 4180: a quoted cell may hold line breaks). Two things make a file l
 both are caught here, per record, so that the rest of the file is read:
 - a stray quote opens a cell that swallows the rows after it: while a quote is open, a following line that
   on its own has the shape of a row (as many cells as the header) means the quote ran away. The record
-  where it opened is quarantined and reading resumes at that line;
+  where it opened is quarantined and reading resumes at that line. Lines that quotes join but that do not
+  parse as one record (stray quotes in two rows) are read line by line;
 - a cell longer than the limit (schemas/pipeline.yaml `tuning.ingest.max_cell_characters`) is reported,
   never split into phantom records.
 No cell value is ever put into a problem: only where it is and what is wrong.
@@ -31,11 +32,10 @@ def cells_of(text: str) -> list[str]:
 
 
 def row_shaped(line: str, width: int) -> bool:
-    """Whether a line, read on its own, is a complete record of `width` cells."""
-    if line.count('"') % 2:
-        return False
+    """Whether a line, read on its own, is a record of `width` cells; a line with a stray quote of its own
+    is read without its quotes (so two rows with a stray quote each are not taken for one)."""
     try:
-        return len(cells_of(line)) == width
+        return len(cells_of(line if line.count('"') % 2 == 0 else line.replace('"', ""))) == width
     except csv.Error:
         return False
 
@@ -57,7 +57,16 @@ def csv_records(text: str, width: int | None = None) -> Iterator[tuple[int, list
         lines.append(line)
         quotes += line.count('"')
         if quotes % 2 == 0:
-            yield start, *parsed("".join(lines), limit)
+            cells, problem = parsed("".join(lines), limit)
+            if cells is None and len(lines) > 1 and problem.startswith("not valid CSV"):
+                # Lines joined by quotes that do not parse together (stray quotes in two rows): each line is
+                # its own record, read or quarantined alone, rather than one record swallowing another.
+                for offset, alone in enumerate(lines):
+                    yield start + offset, *(parsed(alone, limit) if alone.count('"') % 2 == 0 else
+                                            (None, "a quoted cell that opens here is never closed in its row "
+                                                   "(a stray double quote)"))
+            else:
+                yield start, cells, problem
             lines, quotes = [], 0
     if lines:
         yield start, None, "a quoted cell that opens here is never closed (a stray double quote)"
