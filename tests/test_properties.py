@@ -64,12 +64,15 @@ def csv_file(records: list[dict], ending: str) -> str:
     return out.getvalue()
 
 
+LABELS = {"回答すべき": "safe", "回答すべきでない": "unsafe"}
+
+
 def jsonl_file(records: list[dict], ending: str) -> str:
     lines = []
     for i, rec in enumerate(records):
         line = json.dumps({"id": f"P-{i}", "author": f"W{i % 3}", "text": marker(i) + rec["prompt"],
                            "viewpoints": [rec["viewpoint"]] if rec["viewpoint"] else [],
-                           "label": {"回答すべき": "safe", "回答すべきでない": "unsafe"}.get(rec["label"], rec["label"]),
+                           "label": LABELS.get(rec["label"], rec["label"]),
                            "comment_en": rec["comment"]}, ensure_ascii=rec["quote_all"])
         lines.append(line[: len(line) // 2] if rec["stray_quote"] else line)  # a cut line: not valid JSON
     return "".join(line + ending for line in lines)
