@@ -23,7 +23,7 @@ from .errors import ReleaseError
 from .ingest import ingest, load_sources
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
-from .release.changes import changelog_markdown, changes
+from .release.changes import changelog_markdown, changes, release_note
 from .release.configs import aisev_csv, config_tables, same_data
 from .release.coverage import coverage, coverage_png
 from .release.layout import COVERAGE_PNG, ensure_new, file_entry, manifest, write_release
@@ -124,7 +124,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     texts = {
         "README.md": card(context.version, records, tables, totals, change, agreement_table(context.annotations),
                           len(queue), viewpoint_coverage, goal_coverage),
-        "CHANGELOG.md": changelog_markdown(context.version, change),
+        "CHANGELOG.md": changelog_markdown(context.version, change, release_note(raw_dir, context.version)),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
         "reports/personal_data.jsonl": "".join(json.dumps(hit, ensure_ascii=False) + "\n"

@@ -17,6 +17,7 @@ from ..yamlfile import read_yaml
 PSEUDONYM_KEY_ENV = "CURATION_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 16
 REVIEWS = "personal_data_reviews.yaml"  # maintainers' acknowledged personal-data hits (tagging/screening.py)
+RELEASE_NOTES = "release_notes.yaml"  # maintainers' word on why a version changes (release/changes.py)
 
 
 
@@ -60,12 +61,11 @@ class SourceSet:
         return "anon-" + digest[:12]
 
     def fingerprints(self) -> list[dict]:
-        """sha256 and size of sources.yaml, every declared file and the personal-data reviews: what a release
-        was built from."""
+        """sha256 and size of sources.yaml, every declared file, the personal-data reviews and the release
+        notes: what a release was built from."""
         paths = [("sources.yaml", self.raw_dir / "sources.yaml")]
         paths += [(s.relpath, s.path) for s in self.sources]
-        if (self.raw_dir / REVIEWS).is_file():
-            paths.append((REVIEWS, self.raw_dir / REVIEWS))
+        paths += [(name, self.raw_dir / name) for name in (REVIEWS, RELEASE_NOTES) if (self.raw_dir / name).is_file()]
         return [{"path": rel, **file_entry(p)} for rel, p in paths]
 
 

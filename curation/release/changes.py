@@ -3,9 +3,13 @@ between splits; and the changelog that says so."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from ..ingest.sources import RELEASE_NOTES
 from ..schema import schemas
+from ..yamlfile import read_yaml
 from .configs import default_rows, without_nan
 from .history import Release
 
@@ -41,10 +45,21 @@ def _plain(value):
     return value.tolist() if hasattr(value, "tolist") else value
 
 
-def changelog_markdown(version: str, change: dict) -> str:
+def release_note(raw_dir: Path, version: str) -> str | None:
+    """The maintainers' word on why a version changes what it changes (data/raw/release_notes.yaml,
+    version -> Markdown), or None."""
+    path = raw_dir / RELEASE_NOTES
+    notes = read_yaml(path) if path.is_file() else {}
+    note = (notes or {}).get(version) if isinstance(notes, dict) else None
+    return note.strip() if isinstance(note, str) and note.strip() else None
+
+
+def changelog_markdown(version: str, change: dict, note: str | None = None) -> str:
     lines = [f"# Changelog: v{version}", "", schemas().dataset["canary"], ""]
     prev = change["previous_version"]
     lines += [f"Compared with v{prev}." if prev else "First release.", ""]
+    if note:
+        lines += ["## Why", "", note, ""]
     for title, key in (("Added", "added"), ("Removed", "removed"), ("Text changed", "text_changed")):
         lines.append(f"## {title} ({len(change[key])})")
         lines += [f"- `{rid}`" for rid in change[key]] + [""]
