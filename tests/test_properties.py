@@ -28,7 +28,7 @@ from curation.errors import SourceError
 from curation.pipeline import AFTER_ANNOTATIONS, candidates, run
 from curation.release import account
 
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Text a contributor might type: Japanese (CP932-safe), ASCII, the CSV specials, line breaks, controls.
