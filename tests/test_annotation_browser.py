@@ -36,7 +36,10 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
     found = candidates(fixture_raw, tmp_path / "out")
     push(Server(), found.records)
     project = Server().project("annotation")
-    task_id = next(t.id for t in Server().tasks(project.id) if t.data["text"] == PROMPT)
+    task = next(t for t in Server().tasks(project.id) if t.data["text"] == PROMPT)
+    task_id = task.id
+    prefilled = {r["from_name"]: r["value"] for p in task.predictions for r in p.result}
+    assert prefilled["gsn_goal"] == {"taxonomy": [["G1-1", "G1-3"]]}  # the source's goal, as a tree path
     annotator = ANNOTATORS[0]
     artifacts = REPO / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
@@ -63,15 +66,17 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
                        page.locator(f'input[type=radio][name="{fairness}"]').first):
             choice.check()
             expect(choice).to_be_checked()
-        # The goal tree (prefilled from the source: G1-3) and the regions (地方 → 都道府県), each a taxonomy.
+        # The goal tree and the regions (地方 → 都道府県), each a taxonomy; a goal the pre-annotation may
+        # have filled in (the source's G1-3, checked on the task below) is replaced by hand.
         goal, regions = page.locator(".htx-taxonomy").nth(0), page.locator(".htx-taxonomy").nth(1)
-        expect(goal).to_contain_text("1. 有害情報の出力制御 / G1-3 法律違反となる情報")
+        page.wait_for_load_state("networkidle")
         for remove in goal.locator(".ant-select-selection-item-remove").all():
             remove.click()
         pick(page, goal, "G1-35", "G1-35 テロを肯定する意図の文章を出力しない")
         pick(page, regions, "東京都", "東京都")
         expect(goal).to_contain_text("1. 有害情報の出力制御 / G1-4 公序良俗に反する情報 / G1-15")
         expect(regions).to_contain_text("関東地方 / 東京都")
+        expect(goal.locator(".ant-select-selection-item")).to_have_count(1)  # one goal: the one chosen
         page.screenshot(path=str(artifacts / "labelstudio-task.png"), full_page=True)
         saved = lambda response: "/annotations" in response.url and response.request.method == "POST"  # noqa: E731
         with page.expect_response(saved, timeout=30_000) as answer:
