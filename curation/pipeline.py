@@ -20,13 +20,14 @@ from .annotate import agreement_table, apply_annotations, decide, load_annotatio
 from .contract import Context, kept, released
 from .dedup import add_matching_forms, collapse_exact, collapse_near, near_markdown
 from .errors import ReleaseError
+from .fileinfo import file_entry
 from .ingest import ingest, load_sources
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
 from .release.changes import changelog_markdown, changes, release_note
 from .release.configs import aisev_csv, config_tables, same_data
 from .release.coverage import coverage, coverage_png
-from .release.layout import COVERAGE_PNG, ensure_new, file_entry, manifest, write_release
+from .release.layout import COVERAGE_PNG, ensure_new, manifest, write_release
 from .report import StageReport, summary_markdown
 from .tagging import load_reviews, refuse_real_personal_data, screen, suggestion_quality, tag
 

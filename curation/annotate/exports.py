@@ -71,11 +71,51 @@ def annotator(who, ids: dict[str, int]) -> str | None:
         who = who.get("id") if isinstance(who.get("id"), int) else who.get("email")
     if isinstance(who, bool) or who is None:
         return None
-    if isinstance(who, int) or (isinstance(who, str) and who.strip().isdigit()):
+    if isinstance(who, int) or (isinstance(who, str) and who.strip().isascii() and who.strip().isdecimal()):
         return f"user {int(who)}"
     if isinstance(who, str) and who.strip():
         email = who.strip().casefold()
         return f"user {ids[email]}" if email in ids else f"e-mail {email}"
+    return None
+
+
+SCALAR = (str, int)
+
+
+def malformed_task(task) -> str | None:
+    """What a task lacks to be read (an export is server output, but stored files can be edited), or None."""
+    if not isinstance(task, dict) or not isinstance(task.get("id"), SCALAR) or isinstance(task.get("id"), bool):
+        return "has no id"
+    data = task.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return "has no item id in its data"
+    if not isinstance(task.get("annotations") or [], list):
+        return "has annotations that are not a list"
+    return None
+
+
+def malformed_result(annotation: dict) -> str | None:
+    """What an annotation's result lacks to be read as today's controls store them, or None."""
+    result = annotation.get("result") or []
+    if not isinstance(result, list):
+        return "a result that is not a list"
+    for item in result:
+        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(item.get("from_name"), str) or not isinstance(value, dict):
+            return "a result item without from_name or value"
+        choices, paths, text = value.get("choices"), value.get("taxonomy"), value.get("text")
+        if choices is not None and not (isinstance(choices, list) and all(isinstance(c, str) for c in choices)):
+            return "choices that are not a list of codes"
+        if paths is not None and not (isinstance(paths, list) and all(
+                isinstance(p, list) and all(isinstance(c, str) for c in p) for p in paths)):
+            return "taxonomy paths that are not lists of codes"
+        if text is not None and not isinstance(text, str) and not (
+                isinstance(text, list) and all(isinstance(t, str) for t in text)):
+            return "text that is not text"
+    if not isinstance(annotation.get("was_cancelled", False), bool):
+        return "was_cancelled that is not true or false"
+    if not isinstance(annotation.get("updated_at") or "", str):
+        return "updated_at that is not a time"
     return None
 
 
@@ -86,18 +126,19 @@ def annotation_records(export: list, kind: str, source_set: SourceSet) -> tuple[
     rows = []
     ids = user_ids(export)
     for n, task in enumerate(export, start=1):
-        if not isinstance(task, dict) or task.get("id") is None:
-            report.problems.append(f"task #{n} of the export has no id: left out")
+        problem = malformed_task(task)
+        if problem:
+            report.problems.append(f"task #{n} of the export {problem}: left out")
             continue
         for annotation in task.get("annotations") or []:
-            if not isinstance(annotation, dict) or annotation.get("id") is None:
+            if not isinstance(annotation, dict) or not isinstance(annotation.get("id"), SCALAR):
                 report.problems.append(f"task {task['id']}: an annotation without an id: left out")
                 continue
             who = annotator(annotation.get("completed_by"), ids)
             result = annotation.get("result") or []
-            if not isinstance(result, list) or not all(isinstance(i, dict) and isinstance(i.get("from_name"), str)
-                                                       for i in result):
-                problem, decided = "a result item without from_name", decided_fields({})
+            problem = malformed_result(annotation)
+            if problem:
+                decided = decided_fields({})
             else:
                 result = upgraded(result)
                 decided = decided_fields(result_values(result))
@@ -109,7 +150,7 @@ def annotation_records(export: list, kind: str, source_set: SourceSet) -> tuple[
                 "batch": (task.get("data") or {}).get("batch"), "annotation": annotation["id"],
                 "annotator": source_set.pseudonym(who, f"the {kind} export") if who else None,
                 "ground_truth": bool(annotation.get("ground_truth")),
-                "cancelled": bool(annotation.get("was_cancelled")), "updated_at": annotation.get("updated_at"),
+                "cancelled": annotation.get("was_cancelled") is True, "updated_at": annotation.get("updated_at") or "",
                 "problem": problem, **decided,
             })
             if problem:

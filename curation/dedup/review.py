@@ -7,6 +7,7 @@ import difflib
 import pandas as pd
 
 from ..contract import Fate
+from ..tagging.pii import masked
 
 
 def marked(a: str, b: str) -> tuple[str, str]:
@@ -31,11 +32,13 @@ def near_markdown(table: pd.DataFrame, near_released: pd.DataFrame, split_of: di
     held = linked["fate"].isin([Fate.RELEASED.value, Fate.AWAITING.value])
     awaiting = set(linked.loc[linked["fate"] == Fate.AWAITING, "id"])
     split_of = {**split_of, **{rid: "awaiting annotation" for rid in awaiting}}
+    # Only released texts were screened for personal data: the others are shown with it masked.
+    shown = [text if fate == Fate.RELEASED else masked(text) for text, fate in zip(linked["text"], linked["fate"])]
     members = pd.concat([
-        pd.DataFrame({"cluster_id": linked["cluster_id"], "record": linked["where"], "text": linked["text"],
+        pd.DataFrame({"cluster_id": linked["cluster_id"], "record": linked["where"], "text": shown,
                       "outcome": outcome, "id": linked["id"].where(held, linked["duplicate_of"]),
                       "pair_class": linked["pair_class"], "similarity": linked["similarity"],
-                      "reason": linked["near_reason"]}),
+                      "reason": linked["near_reason"].map(masked)}),
         pd.DataFrame({"cluster_id": near_released["cluster_id"], "record": near_released["id"],
                       "text": near_released["text"], "outcome": "released earlier only", "id": near_released["id"],
                       "pair_class": near_released["pair_class"], "similarity": near_released["similarity"],

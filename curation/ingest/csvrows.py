@@ -4,7 +4,8 @@ A record is the physical lines from where one starts to the first line end at wh
 balance (RFC 4180: a quoted cell may hold line breaks). Two things make a file lie about its records, and
 both are caught here, per record, so that the rest of the file is read:
 - a stray quote opens a cell that swallows the rows after it: while a quote is open, a following line that
-  on its own has the shape of a row (as many cells as the header) means the quote ran away. The record
+  on its own has the shape of a row (as many cells as the header, and a first cell shaped like the open
+  record's: R-0901-0037 after R-0901-0036) means the quote ran away. The record
   where it opened is quarantined and reading resumes at that line. Lines that quotes join but that do not
   parse as one record (stray quotes in two rows) are read line by line;
 - a cell longer than the limit (schemas/pipeline.yaml `tuning.ingest.max_cell_characters`) is reported,
@@ -31,9 +32,23 @@ def cells_of(text: str) -> list[str]:
     return next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
 
 
-def row_shaped(line: str, width: int) -> bool:
-    """Whether a line, read on its own, is a record of `width` cells; a line with a stray quote of its own
-    is read without its quotes (so two rows with a stray quote each are not taken for one)."""
+QUOTED_FIRST = re.compile(r'^"((?:[^"]|"")*)"?')
+
+
+def shape(line: str) -> str:
+    """The shape of a line's first cell: digits as 9, Latin letters as a, the rest as it is (R-0901-0036
+    and R-0901-0037 have one shape; a record key and a sentence do not)."""
+    quoted = QUOTED_FIRST.match(line)
+    cell = quoted.group(1) if quoted else line.split(",", 1)[0]
+    return re.sub("[A-Za-z]", "a", re.sub("[0-9]", "9", cell.strip()))
+
+
+def row_shaped(line: str, width: int, first: str) -> bool:
+    """Whether a line inside an open quote is really the next row: read on its own (a stray quote of its own
+    dropped, so two rows with a stray quote each are not taken for one) it has `width` cells, and its first
+    cell has the shape of the open record's (`first`): a sentence with commas inside a cell is not a row."""
+    if shape(line) != first:
+        return False
     try:
         return len(cells_of(line if line.count('"') % 2 == 0 else line.replace('"', ""))) == width
     except csv.Error:
@@ -48,7 +63,7 @@ def csv_records(text: str, width: int | None = None) -> Iterator[tuple[int, list
     quotes, start = 0, 1
     for number, match in enumerate(LINE.finditer(text), start=1):
         line = match.group()
-        if lines and width and row_shaped(line, width):  # a quote is open, and here is a whole row
+        if lines and width and row_shaped(line, width, shape(lines[0])):  # a quote is open, and here is a row
             yield start, None, ("a quoted cell that opens here is still open at the next row-shaped line "
                                 f"(line {number}): a stray double quote; the rows after it are read as rows")
             lines, quotes = [], 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
-from ..release.layout import file_entry
+from ..fileinfo import file_entry
 from ..schema import schemas
 from ..yamlfile import read_yaml
 

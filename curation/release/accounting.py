@@ -10,6 +10,7 @@ import pandas as pd
 from ..contract import Fate, require
 from ..errors import ReleaseError
 from ..report import StageReport
+from ..tagging.pii import masked
 
 
 def account(table: pd.DataFrame) -> tuple[list[dict], StageReport]:
@@ -27,7 +28,8 @@ def account(table: pd.DataFrame) -> tuple[list[dict], StageReport]:
             "split": rec["split"] if outcome in ("released", "duplicate") and isinstance(rec["split"], str) else None,
             "reason": rec["reason"] if outcome in ("quarantined", "awaiting") else None,
             "near": {"cluster_id": rec["cluster_id"] if isinstance(rec["cluster_id"], str) else None,
-                     "similarity": rec["similarity"], "pair_class": rec["pair_class"], "reason": rec["near_reason"]}
+                     "similarity": rec["similarity"], "pair_class": rec["pair_class"],
+                     "reason": masked(rec["near_reason"])}
             if near and isinstance(rec["pair_class"], str) else None,
         })
     totals = {"input records": len(table)}

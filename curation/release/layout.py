@@ -13,7 +13,6 @@ A split (or config) with no rows is left out: `datasets` cannot read an empty Pa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,6 +25,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..errors import ReleaseError
+from ..fileinfo import file_entry, sha256_file
 from ..schema import VERSION, schemas
 
 MANIFEST = "manifest.json"
@@ -49,15 +49,6 @@ def parse_version(text: str) -> tuple[int, int, int]:
     if not match:
         raise ReleaseError(f"version {text!r} is not a SemVer version like 1.2.0 (no leading zeros)")
     return tuple(int(g) for g in match.groups())  # type: ignore[return-value]
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def file_entry(path: Path) -> dict:
-    """How the manifest (and a release's `inputs`) describes a file."""
-    return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
 
 
 def write_shard(table: pa.Table, path: Path) -> None:

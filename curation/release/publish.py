@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PublishError, ReleaseError
+from ..fileinfo import file_entry
 from ..report import StageReport
-from .layout import MANIFEST, file_entry, verify_release
+from .layout import MANIFEST, verify_release
 
 GATING_KEYS = ("extra_gated_prompt", "extra_gated_fields")
 

@@ -122,6 +122,16 @@ def person_spans(words: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
+def masked(text: str | None) -> str | None:
+    """The text with every personal-data span replaced by its kind (⟪phone⟫): for reports that show texts
+    which are not released, and so not screened (duplicates, records awaiting annotation)."""
+    if not isinstance(text, str):
+        return text
+    for hit in reversed(detect(text)):
+        text = text[:hit["start"]] + f"⟪{hit['kind']}⟫" + text[hit["end"]:]
+    return text
+
+
 def detect(text: str, words: list[Token] | None = None) -> list[dict]:
     """Every personal-data span in `text`, sorted by position."""
     folded = fold_width(text)
