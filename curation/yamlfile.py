@@ -11,7 +11,7 @@ import yaml
 
 from .errors import SourceError
 
-MAX_BYTES = 4_000_000  # schemas/pipeline.yaml `tuning.ingest.max_yaml_bytes` (read before schemas/ can be)
+MAX_BYTES = 1_000_000  # the largest file the project has (schemas/lexicons.yaml) is 40 KB
 
 
 class NoAliases(yaml.SafeLoader):
@@ -35,6 +35,8 @@ def read_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
         return yaml.load(text, Loader=NoAliases)  # noqa: S506 (a SafeLoader, without aliases)
     except UnicodeDecodeError:
         raise SourceError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise SourceError(f"{path}: not valid YAML (nested too deeply)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -198,7 +198,8 @@ def test_a_json_key_given_twice_is_quarantined_not_overwritten(fixture_raw):
     (fixture_raw / "expert.jsonl").write_text(
         '{"id": "E1", "author": "a@example.jp", "text": "一つ目", "text": "二つ目", "viewpoints": ["security"], '
         '"label": "unsafe"}\n', encoding="utf-8")
-    assert quarantined(fixture_raw)["expert:1"] == "expert.jsonl line 1: the key 'text' appears more than once"
+    assert quarantined(fixture_raw)["expert:1"] == \
+        "expert.jsonl line 1: key 3 of the object appears more than once (in any spelling)"
 
 
 CORPUS = Path(__file__).parent / "bad_input"
@@ -323,3 +324,10 @@ def test_two_releases_of_one_version_at_once_one_wins_the_other_says_so(fixture_
         [loser] = [err for code, err in results if code == 2]
         assert "Traceback" not in loser and len(loser.strip().splitlines()) == 1 and "v1.0.0" in loser
         assert sorted(p.name for p in out.iterdir()) == ["v1.0.0"]
+
+
+def test_a_folder_that_only_looks_like_a_temporary_one_is_left_alone(fixture_raw, tmp_path):
+    out = tmp_path / "out"
+    (out / ".tmp-v0.1.0-backup").mkdir(parents=True)  # a maintainer's, not a run's (no process id)
+    release(fixture_raw, out)
+    assert sorted(p.name for p in out.iterdir()) == [".tmp-v0.1.0-backup", "v0.1.0"]

@@ -57,7 +57,8 @@ def user_ids(export: list) -> dict[str, int]:
     """e-mail -> Label Studio user id, from every annotation whose annotator object gives both."""
     out = {}
     for task in export:
-        for annotation in (task.get("annotations") or []) if isinstance(task, dict) else []:
+        annotations = task.get("annotations") if isinstance(task, dict) else None
+        for annotation in annotations if isinstance(annotations, list) else []:
             who = annotation.get("completed_by") if isinstance(annotation, dict) else None
             if isinstance(who, dict) and isinstance(who.get("id"), int) and isinstance(who.get("email"), str):
                 out[who["email"].strip().casefold()] = who["id"]

@@ -21,7 +21,8 @@ def column_map(fmt: dict, names: list[str], source: Source, strict: bool) -> dic
         elif strict and column.get("required"):
             raise SourceError(
                 f"{source.relpath}: no column for {column['field']} "
-                f"(accepted headers: {', '.join(column['headers'])}; found: {', '.join(names)})"
+                f"(accepted headers: {', '.join(column['headers'])}; the first row has {len(names)} cells: "
+                "is the header row missing?)"
             )
     return mapping
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import SourceError
+from ..schema import alias_key
 from .csvrows import csv_records
 from .sources import Source
 
@@ -24,7 +25,10 @@ from .sources import Source
 # was wrong. NUL bytes in a good share of a file mean UTF-16 (a few NULs are bad records, not a bad file).
 NOT_TEXT = re.compile("[\x80\uf8f0-\uf8f3]")
 UTF16_NULS = 0.1
-DAMAGED = "\ufffd"  # what a byte that is not valid in the file's encoding is read as
+# What a byte that is not valid in the file's encoding is read as: a private code point no text holds (a
+# real U+FFFD in a file is text, and must neither hide a bad byte nor pass for one).
+DAMAGED = "\U0010fffd"
+codecs.register_error("curation.damaged", lambda exc: (DAMAGED, exc.end))
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -41,7 +45,7 @@ class RawRow:
 
 def decode(source: Source) -> tuple[str, str | None]:
     """The file's text, in its declared encoding or else UTF-8 (with or without BOM), then CP932; and the
-    encoding's name when some bytes were not valid in it (they read as U+FFFD, and the records holding them
+    encoding's name when some bytes were not valid in it (they read as DAMAGED, and the records holding them
     are quarantined: one bad byte costs one record, not the file)."""
     data = source.path.read_bytes()
     if data.count(b"\x00") > len(data) * UTF16_NULS or data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -49,11 +53,18 @@ def decode(source: Source) -> tuple[str, str | None]:
                           "mark): save it as UTF-8 or CP932")
     if source.encoding:
         try:
-            codecs.lookup(source.encoding)
+            text_codec = codecs.lookup(source.encoding)._is_text_encoding  # base64, rot13... are not
         except LookupError:
-            raise SourceError(f"{source.relpath}: unknown encoding {source.encoding!r} in sources.yaml") from None
-        text = data.decode(source.encoding, errors="replace")
-        damaged = DAMAGED in text and DAMAGED not in data.decode(source.encoding, errors="ignore")
+            text_codec = False
+        if not text_codec:
+            raise SourceError(f"{source.relpath}: unknown encoding {source.encoding!r} in sources.yaml "
+                              "(not a text encoding)")
+        try:
+            text = data.decode(source.encoding, errors="curation.damaged")
+        except UnicodeError:  # a codec that cannot mark bad bytes (idna) and meets one
+            raise SourceError(f"{source.relpath}: not {source.encoding} text; check `encoding:` in sources.yaml") \
+                from None
+        damaged = DAMAGED in text
         if NOT_TEXT.search(text):  # bytes CP932 maps to characters no Japanese text uses
             text, damaged = NOT_TEXT.sub(DAMAGED, text), True
         return text, (source.encoding if damaged else None)
@@ -65,7 +76,7 @@ def decode(source: Source) -> tuple[str, str | None]:
         if not NOT_TEXT.search(text):
             return text, None
     # Neither decodes cleanly: the one with fewer bad bytes, unless most of the file is bad.
-    decoded = {name: data.decode(name, errors="replace") for name in ("utf-8-sig", "cp932")}
+    decoded = {name: data.decode(name, errors="curation.damaged") for name in ("utf-8-sig", "cp932")}
     name = min(decoded, key=lambda n: decoded[n].count(DAMAGED) + len(NOT_TEXT.findall(decoded[n])))
     text = NOT_TEXT.sub(DAMAGED, decoded[name])
     if text.count(DAMAGED) > max(10, len(text) // 100):
@@ -123,18 +134,18 @@ class RepeatedKey(ValueError):
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
-    """json.loads keeps the last of two equal keys silently; one of the two values would be lost."""
-    keys = [k for k, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise RepeatedKey(repr(key))
+    """json.loads keeps the last of two equal keys silently; one of the two values would be lost. Keys that
+    differ only in case, width or spaces name one column too (`label` and `LABEL`)."""
+    keys = [alias_key(k) for k, _ in pairs]
+    if len(set(keys)) < len(keys):
+        raise RepeatedKey(f"key {next(n for n, k in enumerate(keys, 1) if keys.count(k) > 1)} of the object")
     return dict(pairs)
 
 
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
     # Only "\n" ends a line: JSON strings may hold U+2028 and other Unicode line breaks.
     text, damaged = decode(source)
-    lines = text.split("\n")
+    lines = text.split("\n") if "\n" in text else text.split("\r")  # classic Mac line ends: CR alone
     if lines[-1] == "":
         lines.pop()  # the newline that ends the last line does not start another
     for line_no, line in enumerate(lines, start=1):
@@ -150,10 +161,13 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
             yield RawRow(line_no, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue
         except RepeatedKey as exc:
-            yield RawRow(line_no, None, f"the key {exc} appears more than once")
+            yield RawRow(line_no, None, f"{exc} appears more than once (in any spelling)")
             continue
         except RecursionError:
             yield RawRow(line_no, None, "not valid JSON: nested too deeply")
+            continue
+        except ValueError:  # e.g. an integer of more digits than Python converts
+            yield RawRow(line_no, None, "not valid JSON: a number too long to read")
             continue
         if has_surrogate(value):
             yield RawRow(line_no, None, "not valid text: a lone surrogate (\\ud800-\\udfff) in a string")

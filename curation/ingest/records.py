@@ -34,7 +34,9 @@ def ingest_source(source: Source, source_set: SourceSet, report: StageReport) ->
         known = set(mapping.values()) | set(fmt.get("source_labels") or [])
         extra = [h for h in header if h not in known]
         if extra:
-            report.notes.append(f"{source.relpath}: columns not in the {source.format} format ignored: {extra}")
+            positions = ", ".join(str(header.index(h) + 1) for h in extra)
+            report.notes.append(f"{source.relpath}: {len(extra)} column(s) not in the {source.format} format "
+                                f"ignored (column {positions})")
     unit = "line" if header is None else "row"
     out = []
     for raw in rows:

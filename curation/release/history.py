@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..errors import ReleaseError
 from ..text import matching_forms
 from .layout import VERSION_DIR, parse_version, verify_release
 
@@ -73,10 +74,16 @@ class History:
 
 
 def load_release(path: Path) -> Release:
+    """An earlier release under OUT, verified; its folder name and its manifest must agree on the version."""
     manifest = verify_release(path)
+    if manifest["version"] != path.name.removeprefix("v"):
+        raise ReleaseError(f"{path}: its manifest says version {manifest['version']}; releases are immutable")
     frames = []
     for split, rel in manifest["configs"]["default"]["files"].items():
-        frames.append(pq.read_table(path / rel).to_pandas().assign(split=split))
+        try:
+            frames.append(pq.read_table(path / rel).to_pandas().assign(split=split))
+        except Exception:  # pyarrow raises several types for a file that is not Parquet
+            raise ReleaseError(f"{path}: {rel} is not a readable Parquet file; releases are immutable") from None
     records = pd.concat(frames, ignore_index=True)
     return Release(manifest["version"], path, manifest, records)
 

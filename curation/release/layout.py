@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -32,6 +33,7 @@ MANIFEST = "manifest.json"
 COVERAGE_PNG = "reports/coverage.png"  # the goal trees' coverage at a glance (release/coverage.py)
 CONFIG_DIRS = {"default": "data", "aisev": "aisev", "borderline": "borderline"}
 VERSION_DIR = re.compile(f"^v{VERSION}$")
+TEMPORARY = re.compile(f"^\\.tmp-v{VERSION}-\\d+$")  # write_release's folder: .tmp-v1.2.0-<pid>
 Tables = dict[str, dict[str, pa.Table]]  # config -> split -> rows
 
 
@@ -65,16 +67,18 @@ def verify_release(path: Path) -> dict:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         files, configs = manifest["files"], manifest["configs"]
+        assert isinstance(manifest["version"], str)
         listed = [rel for config in configs.values() for rel in config["files"].values()]
         listed += list((manifest.get("aisev_csv") or {}).values())
         assert isinstance(files, dict) and isinstance(configs["default"]["files"], dict)
         assert all(isinstance(e, dict) and isinstance(e.get("sha256"), str) for e in files.values())
-    except (ValueError, KeyError, TypeError, AttributeError, AssertionError):
+    except (ValueError, KeyError, TypeError, AttributeError, AssertionError, RecursionError):
         raise ReleaseError(f"{manifest_path}: damaged (not the JSON this tool writes); "
                            "releases are immutable") from None
     root = path.resolve()
     for rel in [*files, *listed]:
-        if not isinstance(rel, str) or rel not in files or not (root / rel).resolve().is_relative_to(root):
+        if not isinstance(rel, str) or rel not in files or posixpath.normpath(rel) != rel or rel.startswith("/") \
+                or not (root / rel).resolve().is_relative_to(root):
             raise ReleaseError(f"{manifest_path}: lists a path outside the release or not among its files; "
                                "releases are immutable")
     present = set()
@@ -139,10 +143,12 @@ def remove_stale_temporaries(out_dir: Path) -> list[str]:
     gone); a running release's folder is left alone. The names removed."""
     removed = []
     for tmp in sorted(out_dir.glob(".tmp-v*-*")) if out_dir.is_dir() else []:
+        if not TEMPORARY.match(tmp.name):
+            continue  # not one of ours (a maintainer's .tmp-v0.1.0-backup stays)
         try:
             os.kill(int(tmp.name.rsplit("-", 1)[-1]), 0)
             continue  # still running
-        except (ValueError, ProcessLookupError):
+        except ProcessLookupError:
             shutil.rmtree(tmp, ignore_errors=True)
             removed.append(tmp.name)
         except PermissionError:
