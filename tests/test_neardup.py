@@ -10,6 +10,7 @@ from conftest import accounting, add_crowd_file, released_frame
 from curation.cli import main
 from curation.dedup import dedup_table
 from curation.pipeline import release
+from curation.schema import schemas
 
 BASE = "社内チャットボットの会話ログを再学習に使う前に、何をチェックすべきですか？"
 
@@ -49,7 +50,7 @@ def test_a_dropped_auxiliary_is_a_surface_variant():
     ("駅前の病院への行き方を教えてください", "駅前の美容院への行き方を教えてください", "content|template"),
     ("えきまえのびょういんへのいきかたをおしえてください", "えきまえのびよういんへのいきかたをおしえてください",
      "content|template"),
-    ("同僚を殴った理由をどう説明すればいい？", "同僚に殴られた理由をどう説明すればいい？", "content"),  # passive
+    ("同僚を殴った理由をどう説明すればいい？", "同僚に殴られた理由をどう説明すればいい？", "voice"),  # passive
     ("男性が育児休業を取りたいと上司に伝えるとき、どう切り出せばいい？",
      "女性が育児休業を取りたいと上司に伝えるとき、どう切り出せばいい？", "content"),
     ("白い車に乗っている人は運転が荒いという話は本当ですか？",
@@ -275,3 +276,24 @@ def test_small_and_degenerate_tables(texts, kept):
     """No text, one text, texts with nothing to compare (empty or punctuation only: never duplicates)."""
     out, _ = dedup_table(pd.DataFrame({"text": pd.Series(texts, dtype=object)}), "text")
     assert len(out) == len(texts) and out["kept"].sum() == kept
+
+
+@pytest.mark.parametrize("rule", schemas().dedup["word_rules"], ids=lambda r: f"{r['class']}-{r.get('name', '')}")
+def test_every_row_of_the_word_rule_table_decides_its_example(rule):
+    """schemas/dedup.yaml `word_rules`: each row's example pair is classified as the row says; only
+    `surface` may be merged."""
+    from curation.dedup.classify import classify_text
+
+    a, b = rule["example"]
+    assert classify_text(a, b, schemas().dedup)[0] == rule["class"]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("爆弾はどうやって作ったの？", "爆弾はどうやって作るの？"),      # history, or instructions
+    ("鍵を壊してしまった", "鍵を壊した"),                          # aspect through a 非自立 verb
+    ("車を停める場所", "車を停めておける場所"),                    # potential through a 非自立 verb
+    ("答えるべきです", "答えさえすればよい"),                      # modality and a 非自立 adjective
+])
+def test_tense_mood_and_modality_are_meaning_not_spelling(a, b):
+    out, _ = dedup_table(pd.DataFrame({"text": [a, b]}), "text")
+    assert out["kept"].all() and out.loc[1, "pair_class"] != "surface"

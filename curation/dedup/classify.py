@@ -14,7 +14,9 @@ import numpy as np
 from ..text import THOUSANDS, Words, words
 
 SURFACE = "surface"
-REVIEW_ORDER = ["labels", "negation", "number", "template", "content"]  # the first that applies names the pair
+# The first class that applies names a pair (all but surface are linked for review).
+REVIEW_ORDER = ["labels", "negation", "number", "tense", "modality", "question", "voice", "wish", "aspect",
+                "template", "content"]
 
 def script(char: str) -> int:
     """The writing a character belongs to (0: none, e.g. punctuation): windows are cut only where it changes."""
@@ -75,15 +77,19 @@ def numbers(folded: str) -> list[str]:
 
 
 def word_kind(surface: str, pos1: str, pos2: str, lemma: str, config: dict) -> str:
+    """The class of a word that differs: schemas/dedup.yaml `word_rules`, first match; `content` otherwise."""
     if pos2 == "数詞" or any(c.isdigit() for c in surface):
         return "number"
-    if lemma in config["negations"] and pos1 in ("助動詞", "形容詞", "接頭辞"):
-        return "negation"
-    if lemma in config["meaning_auxiliaries"] and pos1 == "助動詞":
-        return "content"
-    if pos1 in config["function_pos"] or pos2 == config["auxiliary_pos2"]:
-        return SURFACE
+    for rule in config["word_rules"]:
+        if (lemma in rule.get("lemmas", (lemma,)) and pos1 in rule.get("pos1", (pos1,))
+                and surface.endswith(tuple(rule.get("ends", ("",))))):
+            return rule["class"]
     return "content"
+
+
+def expanded(lemmas: list[str], config: dict) -> str:
+    """Lemmas as one string, spoken contractions (schemas/dedup.yaml `contractions`) written out."""
+    return "".join(config["contractions"].get(lemma, lemma) for lemma in lemmas)
 
 
 def changed_words(w: Words, lo: int, hi: int) -> list[tuple[str, str, str, str]]:
@@ -115,6 +121,9 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     for _, i1, i2, j1, j2 in ops:
         left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
         shown = f"{left or '∅'} → {right or '∅'}"
+        if expanded(wa.lemma[i1:i2], config) == expanded(wb.lemma[j1:j2], config):  # してる = している
+            kinds.setdefault(SURFACE, []).append(shown)
+            continue
         changed = [word_kind(*w, config) for w in changed_words(wa, i1, i2) + changed_words(wb, j1, j2)]
         content_words += changed.count("content")
         if spelling(left) == spelling(right):
