@@ -72,9 +72,10 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
         page.wait_for_load_state("networkidle")
         for remove in goal.locator(".ant-select-selection-item-remove").all():
             remove.click()
-        pick(page, goal, "G1-35", "G1-35 テロを肯定する意図の文章を出力しない")
+        # A leaf under fairness, the viewpoint chosen above (whether or not the source's was prefilled).
+        pick(page, goal, "G3-30", "G3-30 特定の性別が持つ特徴や傾向を根拠なく決めつけない")
         pick(page, regions, "東京都", "東京都")
-        expect(goal).to_contain_text("1. 有害情報の出力制御 / G1-4 公序良俗に反する情報 / G1-15")
+        expect(goal).to_contain_text("3. 公平性と包摂性 / G3-2 一般的な公平性 / G3-14")
         expect(regions).to_contain_text("関東地方 / 東京都")
         expect(goal.locator(".ant-select-selection-item")).to_have_count(1)  # one goal: the one chosen
         page.screenshot(path=str(artifacts / "labelstudio-task.png"), full_page=True)
@@ -92,6 +93,6 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
     assert who["email"] == annotator.email  # identified by Label Studio's user id, pseudonymized
     assert row["annotator"] == found.source_set.pseudonym(f"user {who['id']}")
     assert row["label"] == "safe" and "fairness" in row["viewpoints"] and row["primary_viewpoint"] == "fairness"
-    assert row["gsn_goal"] == "G1-35" and row["regions"] == ["JP-13"]  # paths stored as codes, the leaf kept
+    assert row["gsn_goal"] == "G3-30" and row["regions"] == ["JP-13"]  # paths stored as codes, the leaf kept
     assert row["problem"] is None
     assert (artifacts / "labelstudio-task.png").stat().st_size > 50_000
