@@ -254,3 +254,13 @@ def test_the_committed_release_uploads_to_aisev_without_losing_a_row():
     newest = load_history(REPO / "data" / "release").latest
     for split, rel in newest.manifest["aisev_csv"].items():
         assert len(aisev_reads(newest.path / rel)) == newest.manifest["configs"]["aisev"]["rows"][split]
+
+
+def test_the_command_line_releases_aisi_inputs_with_no_key_and_no_shipped_exports(tmp_path):
+    """`curation release --raw OTHER` (what `make release RAW=OTHER` runs): the shipped exports belong to the
+    shipped data, so none is read, and with no identity anywhere no key is asked for."""
+    run = subprocess.run([sys.executable, "-m", "curation.cli", "release", "--raw", str(aisi_raw(tmp_path)),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    assert "no stored annotation export" in run.stdout and "[accounting]" in run.stdout
+    assert "quarantined: 0" in run.stdout.split("[accounting]")[1].splitlines()[0]
