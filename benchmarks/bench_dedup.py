@@ -366,6 +366,13 @@ def paraphrase_quality(truth: pd.DataFrame, result: pd.DataFrame, tool: str) -> 
                "wrong: other item": int(other_item.sum()), "wrong: meaning rewrite": int(meaning_pair.sum()),
                "surface recall": merged[surface].mean(), "meaning dropped": merged[meaning].mean(),
                "meaning linked": linked[meaning].mean()}
+    if tool == "ours":  # where the classifier goes wrong: merged share per rewrite template, wrong drops
+        rewrite = (truth["kind"] != "base").to_numpy()
+        wrong = pd.DataFrame({"dropped": truth["template"].to_numpy()[dropped],
+                              "duplicate of": truth["template"].to_numpy()[to]})[other_item | meaning_pair]
+        summary["wrong drops by template"] = wrong.value_counts().rename("drops").reset_index()
+        summary["merged by template"] = (truth[rewrite].assign(merged=merged[rewrite]).groupby(["class", "template"])
+                                         ["merged"].agg(["size", "mean"]).reset_index())
     return per_kind, summary
 
 
@@ -375,23 +382,51 @@ def main_paraphrase(sizes: list[int], work: Path) -> None:
     import make_paraphrase_corpus as corpus
 
     shipped = corpus.shipped_prompts(work / "shipped.parquet")
-    speed, summaries, kinds = [], [], []
+    speed, summaries, kinds, shape = [], [], [], []
     for n in sizes:
         path = work / f"paraphrase-{n}.parquet"
         truth = corpus.build(n, path, shipped)
+        shape.append(corpus_shape(truth))
         for tool in ["ours", "ours-detect", "rensa", "datasketch"]:
             out = work / f"paraphrase-{tool}-{n}.parquet"
             m = measure(tool, path, out)
             speed.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
             per_kind, summary = paraphrase_quality(truth, pd.read_parquet(out), tool)
+            details = {k: summary.pop(k) for k in list(summary) if k.endswith("by template")}
+            if details:
+                breakdown = details
             summaries.append({"texts": len(truth), "tool": tool, **summary})
             kinds += [{"texts": len(truth), **k} for k in per_kind]
             print(speed[-1], summaries[-1], flush=True)
-    write_paraphrase_results(pd.DataFrame(speed), pd.DataFrame(summaries), pd.DataFrame(kinds), truth)
+    write_paraphrase_results(pd.DataFrame(speed), pd.DataFrame(summaries), pd.DataFrame(kinds), pd.DataFrame(shape),
+                             truth, breakdown)
 
 
-def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: pd.DataFrame,
-                             truth: pd.DataFrame) -> None:
+def corpus_shape(truth: pd.DataFrame) -> dict:
+    """How paraphrase-rich the corpus is: near pairs by our verification (Jaccard of shingles ≥ the threshold),
+    the share of texts in one, and how many join different items (template siblings), to compare with the
+    corpus of issue 14 (118k texts, 55k pairs, one text in two in a pair)."""
+    from curation.dedup import pairs as nd
+    from curation.schema import schemas
+
+    config = schemas().dedup
+    forms = nd.forms_of(truth["text"].tolist())
+    sig, has = nd.signatures(forms, config)
+    a, b, _ = nd.verified(forms, *nd.plausible(len(forms), sig, nd.candidate_pairs(sig, has, config), config),
+                          config)
+    item = truth["item"].to_numpy()
+    return {"texts": len(truth), "base texts": int((truth["kind"] == "base").sum()),
+            "surface rewrites": int((truth["class"] == "surface").sum()),
+            "meaning rewrites": int((truth["class"] == "meaning").sum()),
+            "median length": float(truth["text"].str.len().median()), "near pairs": len(a),
+            "pairs per text": len(a) / len(truth),
+            "texts in a pair": len(set(a.tolist()) | set(b.tolist())) / len(truth),
+            "pairs across items": int((item[a] != item[b]).sum())}
+
+
+def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: pd.DataFrame, shape: pd.DataFrame,
+                             truth: pd.DataFrame, breakdown: dict[str, pd.DataFrame]) -> None:
+    """The results file; `truth` and `breakdown` (ours, by template) are those of the largest size."""
     rensa = speed[speed["tool"] == "rensa"].set_index("texts")["texts/s"]
     speed["× rensa"] = [r / rensa[t] for t, r in zip(speed["texts"], speed["texts/s"])]
     table = kinds.pivot_table(index=["texts", "class", "kind", "pairs"], columns="tool",
@@ -419,10 +454,16 @@ def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: 
              "Merged: the rewrite and its base resolve to one kept row. Linked: same cluster, both kept (ours only; "
              "the peers and ours-detect merge every cluster). A drop is right when the dropped row and its "
              "`duplicate_of` are the same item and neither is a meaning rewrite.", "",
+             "## The corpus", "", markdown(shape), "",
              "## Speed and memory (whole command: read, normalize, detect, classify, write)", "",
              markdown(speed), "", "## Automatic drops and totals", "", markdown(summary), "",
              "## Per rewrite kind (surface: merged is recall; meaning: merged is a wrong drop)", "",
-             markdown(wide), "", "## One example per kind", "", markdown(example_rows), ""]
+             markdown(wide), "", "## Ours at the largest size, by template (template = family/kind)", "",
+             "Share merged into the base's cluster per rewrite template (surface: should be 1; meaning: must be 0):",
+             "", markdown(breakdown["merged by template"].rename(columns={"size": "rewrites", "mean": "merged"})), "",
+             "Wrong automatic drops (dropped row's template, its `duplicate_of`'s template):", "",
+             markdown(breakdown["wrong drops by template"]), "",
+             "## One example per kind", "", markdown(example_rows), ""]
     (HERE / "results-dedup-paraphrase.md").write_text("\n".join(lines), encoding="utf-8")
 
 
