@@ -15,8 +15,8 @@ from ..text import THOUSANDS, Words, words
 
 SURFACE = "surface"
 # The first class that applies names a pair (all but surface are linked for review).
-REVIEW_ORDER = ["labels", "negation", "number", "tense", "modality", "question", "voice", "wish", "aspect",
-                "template", "content"]
+REVIEW_ORDER = ["labels", "negation", "number", "tense", "modality", "potential", "question", "voice", "wish",
+                "aspect", "template", "content"]
 
 def script(char: str) -> int:
     """The writing a character belongs to (0: none, e.g. punctuation): windows are cut only where it changes."""
@@ -81,10 +81,34 @@ def word_kind(surface: str, pos1: str, pos2: str, lemma: str, config: dict) -> s
     if pos2 == "数詞" or any(c.isdigit() for c in surface):
         return "number"
     for rule in config["word_rules"]:
+        if "same_lemma" in rule:
+            continue  # decided on the pair (classify_text), not on one word
         if (lemma in rule.get("lemmas", (lemma,)) and pos1 in rule.get("pos1", (pos1,))
                 and surface.endswith(tuple(rule.get("ends", ("",))))):
             return rule["class"]
     return "content"
+
+
+def word_keys(w: Words) -> list[str]:
+    """What words are compared by: the lemma where UniDic knows it (買う = 買わ, ホント = 本当), with what an
+    inflection adds to meaning: a verb's conjugation type (読む is 五段, its potential 読める 下一段) and the
+    volitional-presumptive form (です/でしょう)."""
+    return [lemma + (f"/{ctype.split('-')[0]}" if pos1 == "動詞" else "")
+            + ("/意志推量" if cform.startswith("意志推量") else "")
+            for lemma, pos1, ctype, cform in zip(w.lemma, w.pos1, w.ctype, w.cform)]
+
+
+KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff々]")
+
+
+def same_reading(wa: Words, i1: int, i2: int, wb: Words, j1: int, j2: int) -> bool:
+    """A word written in kana on one side and in kanji on the other (爆弾 / ばくだん): the same word when the
+    readings agree. Two kanji spellings are not compared by reading: 科学 and 化学 are both かがく."""
+    left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
+    if bool(KANJI.search(left)) == bool(KANJI.search(right)) or not left or not right:
+        return False  # not kana against kanji
+    read = lambda w, lo, hi: "".join(r or s for r, s in zip(w.reading[lo:hi], w.surface[lo:hi]))  # noqa: E731
+    return spelling(read(wa, i1, i2)) == spelling(read(wb, j1, j2))
 
 
 def expanded(lemmas: list[str], config: dict) -> str:
@@ -114,15 +138,23 @@ def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     window_a, window_b = differing_windows(*(unicodedata.normalize("NFKC", t).casefold() for t in (text_a, text_b)),
                                            config["window"])
     wa, wb = words(window_a), words(window_b)
-    ops = differing_words(wa.lemma, wb.lemma)
+    ka, kb = word_keys(wa), word_keys(wb)
+    ops = differing_words(ka, kb)
     fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
     kinds: dict[str, list[str]] = {}
     content_words = 0
     for _, i1, i2, j1, j2 in ops:
         left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
         shown = f"{left or '∅'} → {right or '∅'}"
+        if wa.lemma[i1:i2] == wb.lemma[j1:j2]:  # the same words in another form: 読む/読める, です/でしょう
+            kind = "potential" if wa.ctype[i1:i2] != wb.ctype[j1:j2] else "modality"
+            kinds.setdefault(kind, []).append(shown)
+            continue
         if expanded(wa.lemma[i1:i2], config) == expanded(wb.lemma[j1:j2], config):  # してる = している
             kinds.setdefault(SURFACE, []).append(shown)
+            continue
+        if same_reading(wa, i1, i2, wb, j1, j2):  # 爆弾 / ばくだん
+            kinds.setdefault(SURFACE, []).append(f"spelling {shown}")
             continue
         changed = [word_kind(*w, config) for w in changed_words(wa, i1, i2) + changed_words(wb, j1, j2)]
         content_words += changed.count("content")

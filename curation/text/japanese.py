@@ -38,13 +38,15 @@ class Token(NamedTuple):  # a tuple: tokenizing is the costly part of classifyin
         return self.pos[1] == "固有名詞" and self.pos[2] == "人名"
 
 
-# MeCab writes every word as six tab-separated fields: surface, pos1-3, lemma (the surface for an unknown
-# word) and 1/0 for known/unknown, the last never empty (fugashi strips trailing whitespace). One split of
-# its output and slices of that list are all the Python work per text: per-word objects cost more than
+# MeCab writes every word as nine tab-separated fields: surface, pos1-3, lemma (the surface for an unknown
+# word), conjugation type and form (読める is 読む in 下一段; でしょう is です in 意志推量形), reading (lForm,
+# katakana) and 1/0 for known/unknown, the last never empty (fugashi strips trailing whitespace). One split
+# of its output and slices of that list are all the Python work per text: per-word objects cost more than
 # MeCab itself. MeCab writes an empty field for UniDic's `*`.
+FIELDS = 9
 FORMAT = (r"--output-format-type= --eos-format= "
-          r"--node-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\t1\\t "
-          r"--unk-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\t0\\t")
+          r"--node-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\t%f[4]\\t%f[5]\\t%f[6]\\t1\\t "
+          r"--unk-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\t\\t\\t\\t0\\t")
 
 
 @lru_cache(maxsize=1)
@@ -61,23 +63,27 @@ class Words(NamedTuple):
     pos2: list[str]
     pos3: list[str]
     lemma: list[str]  # UniDic lemma (殺さ -> 殺す, ころし -> 殺す); the surface for unknown words and numbers
+    ctype: list[str]  # conjugation type (五段-ラ行, 下一段-ラ行...); empty for words that do not conjugate
+    cform: list[str]  # conjugation form (終止形-一般, 意志推量形...)
+    reading: list[str]  # the lemma's reading in katakana (バクダン); empty for unknown words
     known: list[str]  # "1": in the dictionary (garbled or noisy text is mostly unknown words)
 
 
 def words(folded: str) -> Words:
     fields = tagger().parse(folded).split("\t") if folded and not folded.isspace() else []
     # UniDic writes loanword lemmas as `プロンプト-prompt`; the part before the hyphen is the lemma.
-    known = fields[5::6]
-    surface = fields[0::6]
-    lemma = [(x or s).partition("-")[0] if k == "1" else x for x, s, k in zip(fields[4::6], surface, known)]
-    return Words(surface, fields[1::6], fields[2::6], fields[3::6], lemma, known)
+    known = fields[8::FIELDS]
+    surface = fields[0::FIELDS]
+    lemma = [(x or s).partition("-")[0] if k == "1" else x for x, s, k in zip(fields[4::FIELDS], surface, known)]
+    return Words(surface, fields[1::FIELDS], fields[2::FIELDS], fields[3::FIELDS], lemma, fields[5::FIELDS],
+                 fields[6::FIELDS], fields[7::FIELDS], known)
 
 
 def tokens(folded: str) -> list[Token]:
     """Tokens of an already width-folded text, with offsets into it."""
     out, position = [], 0
     found = words(folded)
-    for surface, pos1, pos2, pos3, lemma, known in zip(*found):
+    for surface, pos1, pos2, pos3, lemma, _, _, _, known in zip(*found):
         start = folded.find(surface, position)  # MeCab skips only whitespace between words
         position = start + len(surface)
         out.append(Token(surface, start, position, (pos1, pos2, pos3), lemma, known == "1"))
