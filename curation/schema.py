@@ -135,8 +135,9 @@ class GoalTree:
     def __contains__(self, goal_id: str) -> bool:
         return goal_id in self.goals
 
-    def of_viewpoint(self, number: int) -> list[Goal]:
-        return [g for g in self.goals.values() if g.viewpoint == number]
+    def top(self, number: int) -> Goal:
+        """A viewpoint's own goal, G<n>-1: the root of its tree."""
+        return self.goals[f"G{number}-1"]
 
     def leaves_under(self, goal_id: str) -> list[str]:
         """The leaf goals at or below a goal, in tree order."""
@@ -222,6 +223,14 @@ class Schemas:
     def regions(self) -> list[dict]:
         """Every region code's entry: the 47 prefectures, then the countries."""
         return self.regions_doc["prefectures"] + self.regions_doc["countries"]
+
+    @cached_property
+    def region_area(self) -> dict[str, str]:
+        """Region code -> the area annotators find it under (regions.yaml `areas`: 地方, or the world)."""
+        world = next(a["code"] for a in self.regions_doc["areas"] if a.get("countries"))
+        out = {c["code"]: world for c in self.regions_doc["countries"]}
+        out.update({code: a["code"] for a in self.regions_doc["areas"] for code in a.get("prefectures") or []})
+        return out
 
     @cached_property
     def region(self) -> Vocabulary:
@@ -326,7 +335,15 @@ class Schemas:
         its own, else its label's default from taxonomy.yaml."""
         if isinstance(requirement, str) and requirement:
             return requirement
-        return {entry["code"]: entry["requirement"] for entry in self.taxonomy["labels"]}[label]
+        return self.default_requirement[label]
+
+    @cached_property
+    def default_requirement(self) -> dict[str, str]:
+        return {entry["code"]: entry["requirement"] for entry in self.taxonomy["labels"]}
+
+    def goal_fits(self, goal: str, viewpoints) -> bool:
+        """Whether a goal id lies in the tree of one of the viewpoints (codes)."""
+        return int(GOAL_PATTERN.match(goal).group(1)) in {self.viewpoint_by_code[v]["number"] for v in viewpoints}
 
     def check_value(self, field: Field, value: Any) -> str | None:
         """The problem with one field's value, in plain words, or None. It never quotes the value: problems
@@ -403,8 +420,7 @@ class Schemas:
             goal = record.get(goal_field)
             if goal is None:
                 return None
-            numbers = {self.viewpoint_by_code[v]["number"] for v in record.get(viewpoints_field) or []}
-            return goal_field if int(GOAL_PATTERN.match(goal).group(1)) not in numbers else None
+            return goal_field if not self.goal_fits(goal, record.get(viewpoints_field) or []) else None
         if all(record.get(k) == v for k, v in rule["when"].items()):
             for name, wanted in rule["require"].items():
                 if record.get(name) != wanted:

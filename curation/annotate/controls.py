@@ -82,11 +82,7 @@ def taxonomy_path(name: str, code: str) -> list[str]:
     s = schemas()
     if name == "gsn_goal":
         return list(s.goal_tree.lineage(code))
-    if code not in s.region.codes:
-        return [code]  # not in the tree: the labeling config's check names it
-    area = next(a["code"] for a in s.regions_doc["areas"]
-                if code in (a.get("prefectures") or []) or (a.get("countries") and not code.startswith("JP-")))
-    return [area, code]
+    return [s.region_area[code], code] if code in s.region_area else [code]  # unknown: the config's check names it
 
 
 def upgraded(result: list[dict]) -> list[dict]:

@@ -54,13 +54,12 @@ def taxonomy(name: str) -> list[tuple]:
             goal = tree[goal_id]
             return (goal.id, f"{goal.id} {goal.name}", goal.question, tuple(node(c) for c in goal.children))
 
-        return [(f"G{v['number']}-1", f"{v['number']}. {v['ja']}", v["en"],
-                 tuple(node(c) for c in tree[f"G{v['number']}-1"].children)) for v in s.viewpoints]
+        return [(tree.top(v["number"]).id, f"{v['number']}. {v['ja']}", v["en"],
+                 tuple(node(c) for c in tree.top(v["number"]).children)) for v in s.viewpoints]
     if name == "regions":  # 地方 → 都道府県, then the countries
-        by_code = {r["code"]: (r["code"], r["ja"], r["en"], ()) for r in s.regions}
         return [(area["code"], area["ja"], area["en"],
-                 tuple(by_code[r["code"]] for r in s.regions_doc["countries"]) if area.get("countries")
-                 else tuple(by_code[code] for code in area["prefectures"]))
+                 tuple((r["code"], r["ja"], r["en"], ()) for r in s.regions
+                       if s.region_area[r["code"]] == area["code"]))
                 for area in s.regions_doc["areas"]]
     raise KeyError(name)
 

@@ -110,8 +110,7 @@ def with_suggestions(records: pd.DataFrame) -> pd.DataFrame:
     records = records.assign(suggestions=[describe(t) for t in tags.to_dict("records")])
     unset = records["regions"].map(len) == 0
     records.loc[unset, "regions"] = tags.loc[unset, "regions"]
-    numbers = {v["code"]: v["number"] for v in schemas().viewpoints}
-    fits = [isinstance(goal, str) and schemas().goal_tree[goal].viewpoint in {numbers[v] for v in viewpoints}
+    fits = [isinstance(goal, str) and schemas().goal_fits(goal, viewpoints)
             for goal, viewpoints in zip(tags["suggested_goal"], records["viewpoints"])]
     suggest = records["gsn_goal"].isna() & pd.Series(fits, index=records.index)  # only under its own viewpoints
     records.loc[suggest, "gsn_goal"] = tags.loc[suggest, "suggested_goal"]

@@ -40,8 +40,8 @@ def aisev_rows(records: pd.DataFrame) -> pd.DataFrame:
         "scorer": "requirement",
         "requirement": [taxonomy.requirement_of(label, requirement)
                         for label, requirement in zip(rows["label"], rows["requirement"])],
-        "gsn_perspective": rows["gsn_goal"].where(
-            rows["gsn_goal"].notna(), rows["primary_viewpoint"].map(lambda code: f"G{primary[code]['number']}-1")),
+        "gsn_perspective": rows["gsn_goal"].where(rows["gsn_goal"].notna(), rows["primary_viewpoint"].map(
+            lambda code: taxonomy.goal_tree.top(primary[code]["number"]).id)),
         "split": rows["split"],
     }))
 

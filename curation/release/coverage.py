@@ -76,7 +76,7 @@ def coverage_png(goals: pd.DataFrame) -> bytes:
     count = dict(zip(goals["code"], goals["all"]))
     rows = []  # per viewpoint: [(second-level goal, [leaf ids])]
     for v in schemas().viewpoints:
-        top = tree[f"G{v['number']}-1"]
+        top = tree.top(v["number"])
         groups = [(second, tree.leaves_under(second)) for second in top.children]
         rows.append((f"G{v['number']} {v['code']}", groups))
     width = max(sum(len(leaves) + 1 for _, leaves in groups) for _, groups in rows)
