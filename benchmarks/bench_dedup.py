@@ -339,7 +339,7 @@ def paraphrase_quality(truth: pd.DataFrame, result: pd.DataFrame, tool: str) -> 
     cluster, both kept); overall, the precision of automatic drops. A drop is right only when the dropped row and
     the row it is a duplicate of are the same item and neither is a meaning rewrite: a meaning rewrite merged
     into its base, or two template siblings merged, is a wrong drop."""
-    from make_paraphrase_corpus import MEANING, SURFACE
+    from make_paraphrase_corpus import EDIT, MEANING, SURFACE
 
     target = resolved(result)
     original = truth["original_row"].to_numpy()
@@ -348,12 +348,13 @@ def paraphrase_quality(truth: pd.DataFrame, result: pd.DataFrame, tool: str) -> 
     same = cluster.notna().to_numpy() & (cluster.to_numpy() == cluster.to_numpy()[original])
     linked = same & ~merged
     per_kind = []
-    for kind in SURFACE + MEANING:
+    for kind in SURFACE + MEANING + EDIT:
         part = (truth["kind"] == kind).to_numpy()
-        cls = "surface" if kind in SURFACE else "meaning"
+        cls = "surface" if kind in SURFACE else "meaning" if kind in MEANING else "edit"
         per_kind.append({"kind": kind, "class": cls, "pairs": int(part.sum()), "tool": tool,
                          "merged": merged[part].mean() if part.any() else float("nan"),
-                         "linked": linked[part].mean() if part.any() else float("nan")})
+                         "linked": linked[part].mean() if part.any() else float("nan"),
+                         "found": same[part].mean() if part.any() else float("nan")})
     dropped = np.flatnonzero(~result["kept"].to_numpy(dtype=bool))
     to = result["duplicate_of"].to_numpy()[dropped].astype(np.int64)
     item = truth["item"].to_numpy()
@@ -365,7 +366,8 @@ def paraphrase_quality(truth: pd.DataFrame, result: pd.DataFrame, tool: str) -> 
                "auto-drop precision": 1 - (other_item | meaning_pair).mean() if len(dropped) else float("nan"),
                "wrong: other item": int(other_item.sum()), "wrong: meaning rewrite": int(meaning_pair.sum()),
                "surface recall": merged[surface].mean(), "meaning dropped": merged[meaning].mean(),
-               "meaning linked": linked[meaning].mean()}
+               "meaning linked": linked[meaning].mean(),
+               **{f"recall {k}": same[(truth["kind"] == k).to_numpy()].mean() for k in EDIT}}
     if tool == "ours":  # where the classifier goes wrong: merged share per rewrite template, wrong drops
         rewrite = (truth["kind"] != "base").to_numpy()
         wrong = pd.DataFrame({"dropped": truth["template"].to_numpy()[dropped],
@@ -382,10 +384,11 @@ def main_paraphrase(sizes: list[int], work: Path) -> None:
     import make_paraphrase_corpus as corpus
 
     shipped = corpus.shipped_prompts(work / "shipped.parquet")
+    prose = corpus.prose_sentences(work)
     speed, summaries, kinds, shape = [], [], [], []
     for n in sizes:
         path = work / f"paraphrase-{n}.parquet"
-        truth = corpus.build(n, path, shipped)
+        truth = corpus.build(n, path, shipped, prose)
         shape.append(corpus_shape(truth))
         for tool in ["ours", "ours-detect", "rensa", "datasketch"]:
             out = work / f"paraphrase-{tool}-{n}.parquet"
@@ -430,11 +433,12 @@ def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: 
     rensa = speed[speed["tool"] == "rensa"].set_index("texts")["texts/s"]
     speed["× rensa"] = [r / rensa[t] for t, r in zip(speed["texts"], speed["texts/s"])]
     table = kinds.pivot_table(index=["texts", "class", "kind", "pairs"], columns="tool",
-                              values=["merged", "linked"], sort=False)
+                              values=["merged", "linked", "found"], sort=False)
     wide = pd.DataFrame({"texts": [i[0] for i in table.index], "class": [i[1] for i in table.index],
                          "kind": [i[2] for i in table.index], "pairs": [i[3] for i in table.index],
                          "ours merged": table[("merged", "ours")].to_numpy(),
                          "ours linked": table[("linked", "ours")].to_numpy(),
+                         "ours found": table[("found", "ours")].to_numpy(),
                          **{f"{t} merged": table[("merged", t)].to_numpy()
                             for t in ["ours-detect", "rensa", "datasketch"]}})
     examples = truth.set_index("row")

@@ -7,15 +7,19 @@ corpus is built from
 - templated question families (FAMILIES) filled from small word lists, so sibling questions from one template
   differ by a content word and sit near each other, as in crowd-written question sets;
 - the shipped prompts (data/raw, released rows);
+- short real sentences (Aozora Bunko, 10-30 characters, from bench_dedup.py's cleaned base): the rest of the
+  base texts, so that about one text in two sits in a near pair at every size (QUESTIONS_AT_10K);
 and each base text is given, with a fixed probability, one SURFACE rewrite (the same request: may be merged)
-and one MEANING rewrite (a different request: linked for review, never merged), each labelled with its kind.
+and one MEANING rewrite (a different request: linked for review, never merged), each labelled with its kind;
+each short sentence is also given, with probability P_EDIT per kind, a 1-, 2- or 3-character EDIT (random
+substitution, insertion or deletion: the same item, found when in its base's cluster; candidate recall).
 Verb forms come from the explicit per-verb table VERBS (no conjugation library, so the truth does not depend on
 the code under test's tokenizer). Texts from different items never share a matching form (a collision would be
 an exact duplicate the truth calls different), and the output is deterministic for a given size.
 
 Columns: text, row (position, the id `curation dedup` is given), original_row (the row of the item's base
-text), kind (`base`, a surface kind or a meaning kind), class (base / surface / meaning), family (template
-family id, or `shipped`), template (family id and the template of the kind), item (one id per base text).
+text), kind (`base`, a surface, meaning or edit kind), class (base / surface / meaning / edit), family (template
+family id, `shipped` or `prose`), template (family id and the template of the kind), item (one id per base text).
 
     .venv/bin/python benchmarks/make_paraphrase_corpus.py --size 10000 --out /tmp/paraphrase.parquet
 """
@@ -35,8 +39,16 @@ REPO = HERE.parent
 
 SURFACE = ["politeness", "particle", "punct", "filler", "kana", "contraction"]
 MEANING = ["tense", "modality", "potential", "voice", "question", "negation", "aspect", "content"]
+EDIT = ["edit1", "edit2", "edit3"]
 P_SURFACE = 0.3  # share of base texts given one surface rewrite; as many are given one meaning rewrite
 P_MEANING = 0.3
+P_EDIT = 0.05  # share of short sentences given an edit of each size
+P_PROSE_SURFACE = 0.15  # share of short sentences given one surface rewrite (punctuation or a filler)
+# Templated questions at 10,000 texts; at n texts, this times sqrt(n / 10,000): near pairs among them grow with
+# the square of their number, so the corpus keeps about one near pair per two texts at every size, as the
+# corpus of issue 14 has (55k pairs in 118k texts); the other base texts are short real sentences.
+QUESTIONS_AT_10K = 2200
+PROSE_LENGTH = (10, 30)
 
 # dict, past, te, masu stem, negative, potential, passive past, volitional: written out, one row per verb.
 VERBS = [
@@ -205,7 +217,7 @@ class Item:
         self.family, self.slots, self.text = family, slots, text
 
     def kinds(self) -> tuple[list[str], list[str]]:
-        if self.family == "shipped":
+        if self.family in ("shipped", "prose"):
             return ["punct", "filler"], []
         own = FAMILIES[self.family][1]
         return ([k for k in SURFACE if k in own] + GENERIC_SURFACE,
@@ -219,6 +231,10 @@ class Item:
 
     def rewrite(self, kind: str, rng: random.Random) -> tuple[str, str]:
         """The rewrite of this item of `kind`, and the template it came from."""
+        if kind in EDIT:
+            from bench_dedup import edit
+
+            return edit(self.text, int(kind[-1]), rng), kind
         if kind == "filler":
             return rng.choice(FILLERS) + self.text, "filler"
         if kind == "punct":
@@ -246,13 +262,25 @@ def shipped_prompts(cache: Path) -> list[str]:
     return texts
 
 
-def base_items(count: int, shipped: list[str], rng: random.Random) -> list[Item]:
-    """`count` distinct base texts: the shipped prompts, then templated questions, families in turn. Two questions
+def prose_sentences(work: Path) -> list[str]:
+    """Short real sentences: bench_dedup.py's cleaned base (no two near each other), 10-30 characters."""
+    from bench_dedup import base_texts
+
+    low, high = PROSE_LENGTH
+    return [t for t in base_texts(work) if low <= len(t) <= high]
+
+
+def base_items(count: int, questions: int, shipped: list[str], prose: list[str], rng: random.Random) -> list[Item]:
+    """`count` distinct base texts: the shipped prompts, short real sentences (picked at random), and
+    `questions` templated questions, families in turn. Two questions
     of one family differ in at least 2 of their slots (thing, person, place, verb, when): with every combination
     allowed, each question would have dozens of siblings one word apart, far denser than a real question set; the
     one-word-apart pairs are the labelled `content` rewrites instead."""
     items = [Item("shipped", None, t) for t in shipped[:count]]
     seen = set(shipped)
+    picked = [t for t in rng.sample(prose, min(len(prose), max(0, count - questions - len(items)))) if t not in seen]
+    items += [Item("prose", None, t) for t in picked[:count - len(items)]]
+    seen.update(picked)
     taken: set[tuple] = set()
     names = sorted(FAMILIES)
     tries = 0
@@ -275,19 +303,26 @@ def base_items(count: int, shipped: list[str], rng: random.Random) -> list[Item]
     return items
 
 
-def build(n: int, path: Path, shipped: list[str]) -> pd.DataFrame:
+def build(n: int, path: Path, shipped: list[str], prose: list[str]) -> pd.DataFrame:
     """About n texts: base texts and their labelled rewrites, shuffled; written to `path` and returned."""
     from curation.text import matching_forms
 
     rng = random.Random(n)
-    items = base_items(round(n / (1 + P_SURFACE + P_MEANING)), shipped, rng)
+    questions = round(QUESTIONS_AT_10K * (n / 10000) ** 0.5)
+    share = questions / (n / (1 + P_SURFACE))  # about: rewrites of either kind are about as many per item
+    per_item = 1 + share * (P_SURFACE + P_MEANING) + (1 - share) * (P_PROSE_SURFACE + P_EDIT * len(EDIT))
+    items = base_items(round(n / per_item), questions, shipped, prose, rng)
     used: Counter = Counter()
     rows = []
     for item_id, item in enumerate(items):
         rows.append({"text": item.text, "kind": "base", "class": "base", "family": item.family,
                      "template": f"{item.family}/base", "item": item_id})
         surface, meaning = item.kinds()
-        for share, kinds, cls in [(P_SURFACE, surface, "surface"), (P_MEANING, meaning, "meaning")]:
+        sentence = item.family == "prose"
+        edits = [[k] for k in EDIT] if sentence else []
+        for share, kinds, cls in [(P_PROSE_SURFACE if sentence else P_SURFACE, surface, "surface"),
+                                  (P_MEANING, meaning, "meaning"),
+                                  *((P_EDIT, k, "edit") for k in edits)]:
             if not kinds or rng.random() >= share:
                 continue
             kind = min(kinds, key=lambda k: (used[k], rng.random()))  # kinds kept about equally frequent
@@ -315,7 +350,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    frame = build(args.size, args.out, shipped_prompts(args.out.with_suffix(".shipped.parquet")))
+    work = args.out.parent
+    frame = build(args.size, args.out, shipped_prompts(work / "shipped.parquet"), prose_sentences(work))
     print(f"{len(frame):,} texts, median length {frame['text'].str.len().median():.0f}")
     print(frame.groupby(["class", "kind"]).size().to_string())
 

@@ -14,14 +14,15 @@ from .errors import SourceError
 MAX_BYTES = 1_000_000  # the largest file the project has (schemas/lexicons.yaml) is 40 KB
 
 
-class NoAliases(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases (`*name`): none of the project's files needs one."""
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: 10x faster than the pure-Python one
 
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.MarkedYAMLError(problem="aliases (*name) are not allowed here", problem_mark=mark)
-        return super().compose_node(parent, index)
+
+def refuse_aliases(text: str) -> None:
+    """A YAMLError at the first alias (`*name`): none of the project's files needs one. The parse only
+    lists events, so an alias bomb is never expanded."""
+    for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(problem="aliases (*name) are not allowed here", problem_mark=event.start_mark)
 
 
 def read_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
@@ -32,7 +33,8 @@ def read_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     try:
         # Two of AISI's goal trees hold U+000B inside URLs (a line-wrap artefact), which PyYAML refuses.
         text = path.read_text(encoding="utf-8").replace("\x0b", "")
-        return yaml.load(text, Loader=NoAliases)  # noqa: S506 (a SafeLoader, without aliases)
+        refuse_aliases(text)
+        return yaml.load(text, Loader=LOADER)  # noqa: S506 (a SafeLoader, aliases refused above)
     except UnicodeDecodeError:
         raise SourceError(f"{path}: not UTF-8 text") from None
     except RecursionError:

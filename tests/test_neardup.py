@@ -198,7 +198,7 @@ def test_dedup_command_errors_are_one_line(tmp_path, capsys):
 
 
 def test_a_change_inside_a_long_text_is_classified_on_its_words():
-    """Only a window around what differs is tokenized; a long shared context must not change the class."""
+    """What differs is classified on its words; a long shared context must not change the class."""
     context = "これは社内研修の資料です。" * 20
     merged = dedup(context + "プロンプトインジェクシヨンとは何か教えて。" + context,
                    context + "プロンプトインジェクションとは何か教えて。" + context)
@@ -245,6 +245,63 @@ def test_word_differences_turn_one_text_into_the_other():
             i, j = i2, j2
         assert a[i:] == b[j:] and rebuilt + a[i:] == b
         assert (differing_words(a, b) == []) == (a == b)
+
+
+def test_word_differences_are_difflibs_opcodes():
+    """The shortcut (shared words that occur once on each side, in the same order) gives what difflib gives."""
+    import difflib
+    import random
+
+    from curation.dedup.classify import differing_words, shared_ends
+
+    rng = random.Random(11)
+    for _ in range(20000):
+        a = [rng.choice("abcdefghij") for _ in range(rng.randint(0, 10))]
+        b = list(a)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(b))
+            b[at:at + rng.randint(0, 2)] = rng.choices("abcdefghijklm", k=rng.randint(0, 2))
+        lo, hi = shared_ends(a, b)
+        middle = difflib.SequenceMatcher(None, a[lo:len(a) - hi], b[lo:len(b) - hi], autojunk=False).get_opcodes()
+        assert differing_words(a, b) == [(op, i1 + lo, i2 + lo, j1 + lo, j2 + lo) for op, i1, i2, j1, j2 in middle
+                                         if op != "equal"]
+
+
+@pytest.mark.parametrize("rule", schemas().dedup["word_rules"], ids=lambda r: f"{r['class']}-{r.get('name', '')}")
+def test_whole_texts_and_windows_classify_alike(rule):
+    """Short pairs are tokenized whole (each text once), long ones in windows around what differs: on the
+    rule table's examples, with a long shared context or without, both give the same class and reason."""
+    from curation.dedup.classify import classify_text
+
+    context = "これは社内研修の資料です。" * 3
+    for a, b in [rule["example"], [context + rule["example"][0], context + rule["example"][1]]]:
+        whole = classify_text(a, b, {**schemas().dedup, "whole_texts": 10**6})
+        windows = classify_text(a, b, {**schemas().dedup, "whole_texts": 0})
+        assert whole == windows and whole[0] == rule["class"]
+
+
+def test_verified_similarity_is_the_exact_jaccard_of_the_ngram_sets():
+    """Verification in numpy (sorted shingle codes) against Python sets of character 2-grams, on random
+    short forms over a small alphabet (many shared and repeated 2-grams, forms shorter than a 2-gram)."""
+    import random
+
+    import numpy as np
+
+    from curation.dedup.pairs import verified
+
+    rng = random.Random(3)
+    forms = ["".join(rng.choices("あいう爆弾", k=rng.randint(1, 8))) for _ in range(400)]
+    a, b = np.triu_indices(len(forms), k=1)
+
+    def grams(f):
+        return {f[i:i + 2] for i in range(len(f) - 1)} if len(f) >= 2 else {f}
+
+    truth = np.array([len(grams(forms[i]) & grams(forms[j])) / len(grams(forms[i]) | grams(forms[j]))
+                      for i, j in zip(a.tolist(), b.tolist())])
+    va, vb, similarity = verified(forms, a, b, {**schemas().dedup, "threshold": 0.4})
+    keep = truth >= 0.4
+    assert keep.sum() > 1500 and np.array_equal(va, a[keep]) and np.array_equal(vb, b[keep])
+    assert np.array_equal(similarity, truth[keep])
 
 
 def test_exact_copies_with_different_labels_are_only_linked(tmp_path, capsys):

@@ -1,6 +1,7 @@
 """What differs between two near texts, on UniDic words (fugashi): a `surface` variant (spelling, kana,
-particles, auxiliaries, punctuation, filler) may be merged; a changed `number`, `negation`, `content` word,
-a shared `template`, or different `labels` is linked for review and never merged. When unsure, review."""
+particles, politeness, punctuation, filler) may be merged; a change of negation, number, tense, modality,
+potential, question, voice, wish or aspect, of a `content` word, a shared `template` or different `labels`
+is linked for review and never merged (schemas/dedup.yaml `word_rules`). When unsure, review."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import difflib
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
-from ..text import THOUSANDS, Words, words
+from ..text import THOUSANDS
+from ..text.japanese import lemma_of, lines
 
 SURFACE = "surface"
 # The first class that applies names a pair (all but surface are linked for review).
@@ -45,8 +48,8 @@ def shared_ends(a, b) -> tuple[int, int]:
 def differing_windows(a: str, b: str, context: int) -> tuple[str, str]:
     """Both texts cut to what differs between them plus `context` shared characters on each side, widened to
     where the writing changes (so a katakana or kanji word is not cut; a window may start at a word's
-    okurigana, which is the same in both texts). Tokenizing is the cost of classifying a pair, and the
-    words UniDic finds where the texts differ do not depend on text further away."""
+    okurigana, which is the same in both texts): the words UniDic finds where the texts differ do not
+    depend on text further away."""
     p, s = shared_ends(a, b)
     start = max(0, p - context)
     while start > 0 and script(a[start - 1]) == script(a[start]) != 0:
@@ -67,6 +70,7 @@ def spelling(surface: str) -> str:
 
 KANA = {**{cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)},
         **str.maketrans("ァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけ")}
+DIGIT = re.compile(r"[0-9]")
 NUMBER = re.compile(r"[0-9]+(?:[^\w]+[0-9]+)*")
 
 
@@ -89,26 +93,37 @@ def word_kind(surface: str, pos1: str, pos2: str, lemma: str, config: dict) -> s
     return "content"
 
 
-def word_keys(w: Words) -> list[str]:
-    """What words are compared by: the lemma where UniDic knows it (買う = 買わ, ホント = 本当), with what an
-    inflection adds to meaning: a verb's conjugation type (読む is 五段, its potential 読める 下一段) and the
-    volitional-presumptive form (です/でしょう)."""
-    return [lemma + (f"/{ctype.split('-')[0]}" if pos1 == "動詞" else "")
-            + ("/意志推量" if cform.startswith("意志推量") else "")
-            for lemma, pos1, ctype, cform in zip(w.lemma, w.pos1, w.ctype, w.cform)]
+class Word(NamedTuple):
+    """One distinct UniDic word (Words' columns for one word), with what pairs are compared by."""
+    surface: str
+    pos1: str
+    pos2: str
+    lemma: str
+    ctype: str
+    cform: str
+    reading: str
+    key: int  # what words are compared by (word_key), as a number: equal keys are the same word
+
+
+def word_key(lemma: str, pos1: str, ctype: str, cform: str) -> str:
+    """The lemma where UniDic knows it (買う = 買わ, ホント = 本当), with what an inflection adds to meaning: a
+    verb's conjugation type (読む is 五段, its potential 読める 下一段) and the volitional-presumptive form
+    (です/でしょう)."""
+    return (lemma + (f"/{ctype.split('-')[0]}" if pos1 == "動詞" else "")
+            + ("/意志推量" if cform.startswith("意志推量") else ""))
 
 
 KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff々]")
 
 
-def same_reading(wa: Words, i1: int, i2: int, wb: Words, j1: int, j2: int) -> bool:
+def same_reading(left: list[Word], right: list[Word]) -> bool:
     """A word written in kana on one side and in kanji on the other (爆弾 / ばくだん): the same word when the
     readings agree. Two kanji spellings are not compared by reading: 科学 and 化学 are both かがく."""
-    left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
-    if bool(KANJI.search(left)) == bool(KANJI.search(right)) or not left or not right:
+    written = ["".join(w.surface for w in side) for side in (left, right)]
+    if bool(KANJI.search(written[0])) == bool(KANJI.search(written[1])) or not all(written):
         return False  # not kana against kanji
-    read = lambda w, lo, hi: "".join(r or s for r, s in zip(w.reading[lo:hi], w.surface[lo:hi]))  # noqa: E731
-    return spelling(read(wa, i1, i2)) == spelling(read(wb, j1, j2))
+    read = [spelling("".join(w.reading or w.surface for w in side)) for side in (left, right)]
+    return read[0] == read[1]
 
 
 def expanded(lemmas: list[str], config: dict) -> str:
@@ -116,70 +131,145 @@ def expanded(lemmas: list[str], config: dict) -> str:
     return "".join(config["contractions"].get(lemma, lemma) for lemma in lemmas)
 
 
-def changed_words(w: Words, lo: int, hi: int) -> list[tuple[str, str, str, str]]:
-    return list(zip(w.surface[lo:hi], w.pos1[lo:hi], w.pos2[lo:hi], w.lemma[lo:hi]))
-
-
-def differing_words(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes between two word lists, matched after their shared first and last words (the
-    context around what differs), which costs most of the time when done by difflib."""
+def differing_words(a, b) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes between two word sequences, matched after their shared first and last words (the
+    context around what differs), which costs most of the time when done by difflib. When the words the two
+    middles share each occur once in both, in the same order, difflib matches exactly those: the changes
+    are the gaps between them, found without it."""
     lo, hi = shared_ends(a, b)
     ma, mb = a[lo:len(a) - hi], b[lo:len(b) - hi]
-    if not ma or not mb or set(ma).isdisjoint(mb):  # one change: what difflib would say, without it
+    common = set(ma).intersection(mb)
+    if not common:  # one change (or none)
         return [("replace" if ma and mb else "delete" if ma else "insert", lo, len(a) - hi, lo, len(b) - hi)] \
             if ma or mb else []
+    at_a = [i for i, x in enumerate(ma) if x in common]
+    at_b = [j for j, x in enumerate(mb) if x in common]
+    if len(at_a) == len(at_b) == len(common) and [ma[i] for i in at_a] == [mb[j] for j in at_b]:
+        ops = []
+        for (i1, j1), (i2, j2) in zip([(-1, -1), *zip(at_a, at_b)], [*zip(at_a, at_b), (len(ma), len(mb))]):
+            if i2 > i1 + 1 or j2 > j1 + 1:
+                ops.append(("replace" if i2 > i1 + 1 and j2 > j1 + 1 else "delete" if i2 > i1 + 1 else "insert",
+                            i1 + 1 + lo, i2 + lo, j1 + 1 + lo, j2 + lo))
+        return ops
     middle = difflib.SequenceMatcher(None, ma, mb, autojunk=False).get_opcodes()
     return [(op, i1 + lo, i2 + lo, j1 + lo, j2 + lo) for op, i1, i2, j1, j2 in middle if op != "equal"]
 
 
+class Classifier:
+    """Classifies pairs of one list of texts. Tokenizing is the cost: a pair of short texts is compared on
+    their whole words, each text tokenized once (NFKC, casefolded) and kept as numbers into a lexicon of the
+    distinct UniDic words seen, so a text in many pairs costs one MeCab call; of longer texts (mostly in one
+    pair each) only windows around what differs are tokenized. A change already classified (the same words
+    replaced by the same words) is not classified again: templated question sets repeat a few changes."""
+
+    def __init__(self, texts: list[str], config: dict):
+        self.texts, self.config = texts, config
+        self.fillers = {spelling(f) for f in config["fillers"]}
+        self.lexicon: dict[str, int] = {}  # a word as MeCab writes it (lines) -> its number
+        self.words: list[Word] = []
+        self.key_of: list[int] = []  # Word.key by word number
+        self.kinds: dict[int, str] = {}  # word number -> word_kind
+        self.keys: dict[str, int] = {}
+        self.parsed: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # text -> (word ids, their keys)
+        self.changes: dict[tuple, tuple[tuple[str, ...], str, int]] = {}  # (words, words) -> Classifier.change
+
+    def word_id(self, line: str) -> int:
+        found = self.lexicon.get(line)
+        if found is None:
+            surface, pos1, pos2, _, lemma, ctype, cform, reading, known = line.split("\t")
+            lemma = lemma_of(lemma, surface, known)
+            key = self.keys.setdefault(word_key(lemma, pos1, ctype, cform), len(self.keys))
+            found = self.lexicon[line] = len(self.words)
+            self.words.append(Word(surface, pos1, pos2, lemma, ctype, cform, reading, key))
+            self.key_of.append(key)
+        return found
+
+    def kind(self, x: int) -> str:
+        """word_kind of word number x (once per word)."""
+        if x not in self.kinds:
+            w = self.words[x]
+            self.kinds[x] = word_kind(w.surface, w.pos1, w.pos2, w.lemma, self.config)
+        return self.kinds[x]
+
+    def parse(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+        """Text i's words, tokenized once (folded: NFKC, casefolded)."""
+        got = self.parsed.get(i)
+        if got is None:
+            got = self.parsed[i] = self.tokenized(self.folded(i))
+        return got
+
+    def folded(self, i: int) -> str:
+        return unicodedata.normalize("NFKC", self.texts[i]).casefold()
+
+    def tokenized(self, folded: str) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+        """The words of a folded text (numbers into the lexicon), their keys, and whether it holds a digit."""
+        found = lines(folded)
+        ids = tuple(map(self.lexicon.get, found))
+        if None in ids:
+            ids = tuple(map(self.word_id, found))
+        return ids, tuple(map(self.key_of.__getitem__, ids)), DIGIT.search(folded) is not None
+
+    def pair(self, i: int, j: int) -> tuple[str, str]:
+        """(class, reason in words) of texts i and j: what each change between their words is (one change
+        seen before is not looked at again), then the first class in REVIEW_ORDER, else surface."""
+        if len(self.texts[i]) + len(self.texts[j]) <= self.config["whole_texts"]:
+            (ids_a, keys_a, digits_a), (ids_b, keys_b, digits_b) = self.parse(i), self.parse(j)
+        else:  # long texts: only what differs and a few characters around it
+            windows = differing_windows(self.folded(i), self.folded(j), self.config["window"])
+            (ids_a, keys_a, digits_a), (ids_b, keys_b, digits_b) = map(self.tokenized, windows)
+        kinds: dict[str, list[str]] = {}
+        content_words = 0
+        for _, i1, i2, j1, j2 in differing_words(keys_a, keys_b):
+            change = (ids_a[i1:i2], ids_b[j1:j2])
+            if change not in self.changes:
+                self.changes[change] = self.change(*change)
+            classes, shown, content = self.changes[change]
+            content_words += content
+            for kind in classes:
+                kinds.setdefault(kind, []).append(shown)
+        if "number" not in kinds and (digits_a or digits_b):  # 1.5錠 / 15錠: only a separator differs
+            head, tail = shared_ends(keys_a, keys_b)
+            lo = max(head - 1, 0)
+            numbers_a, numbers_b = (numbers("".join(self.words[x].surface for x in ids[lo:len(ids) - tail + 1]))
+                                    for ids in (ids_a, ids_b))
+            if numbers_a != numbers_b:
+                kinds["number"] = [f"{' '.join(numbers_a) or '∅'} → {' '.join(numbers_b) or '∅'}"]
+        if "content" in kinds and content_words > self.config["template_words"]:
+            kinds["template"] = kinds.pop("content")
+        for kind in REVIEW_ORDER:
+            if kind in kinds:
+                return kind, f"{kind} changed: " + "; ".join(kinds[kind][:3]) if kind != "template" else \
+                    "shared template, different words: " + "; ".join(kinds[kind][:3])
+        return SURFACE, "surface variant: " + ("; ".join(kinds.get(SURFACE, [])[:3]) or
+                                               "the same words (UniDic lemmas), written differently")
+
+    def change(self, left_ids: tuple[int, ...], right_ids: tuple[int, ...]) -> tuple[tuple[str, ...], str, int]:
+        """What one change (words `left` replaced by `right`) is: its classes, how it is shown, and how many
+        content words it changes."""
+        left, right = [self.words[x] for x in left_ids], [self.words[x] for x in right_ids]
+        text_left, text_right = "".join(w.surface for w in left), "".join(w.surface for w in right)
+        shown = f"{text_left or '∅'} → {text_right or '∅'}"
+        if [w.lemma for w in left] == [w.lemma for w in right]:  # the same words in another form: 読む/読める
+            return ("potential" if [w.ctype for w in left] != [w.ctype for w in right] else "modality",), shown, 0
+        if expanded([w.lemma for w in left], self.config) == expanded([w.lemma for w in right], self.config):
+            return (SURFACE,), shown, 0  # してる = している
+        if same_reading(left, right):  # 爆弾 / ばくだん
+            return (SURFACE,), f"spelling {shown}", 0
+        changed = [self.kind(x) for x in left_ids + right_ids]
+        content = changed.count("content")
+        if spelling(text_left) == spelling(text_right):
+            return (SURFACE,), f"spelling {shown}", content
+        if not left and spelling(text_right) in self.fillers or not right and spelling(text_left) in self.fillers:
+            return (SURFACE,), f"filler {shown}", content
+        return tuple(sorted(set(changed) - {SURFACE})) or (SURFACE,), shown, content
+
+
 def classify_text(text_a: str, text_b: str, config: dict) -> tuple[str, str]:
     """What differs between two texts, as (class, reason in words)."""
-    # Words are compared by lemma where UniDic knows them (買う = 買わ, ホント = ほんと = 本当).
-    window_a, window_b = differing_windows(*(unicodedata.normalize("NFKC", t).casefold() for t in (text_a, text_b)),
-                                           config["window"])
-    wa, wb = words(window_a), words(window_b)
-    ka, kb = word_keys(wa), word_keys(wb)
-    ops = differing_words(ka, kb)
-    fillers = {spelling(f) for f in config["fillers"]}  # a handful, each cached
-    kinds: dict[str, list[str]] = {}
-    content_words = 0
-    for _, i1, i2, j1, j2 in ops:
-        left, right = "".join(wa.surface[i1:i2]), "".join(wb.surface[j1:j2])
-        shown = f"{left or '∅'} → {right or '∅'}"
-        if wa.lemma[i1:i2] == wb.lemma[j1:j2]:  # the same words in another form: 読む/読める, です/でしょう
-            kind = "potential" if wa.ctype[i1:i2] != wb.ctype[j1:j2] else "modality"
-            kinds.setdefault(kind, []).append(shown)
-            continue
-        if expanded(wa.lemma[i1:i2], config) == expanded(wb.lemma[j1:j2], config):  # してる = している
-            kinds.setdefault(SURFACE, []).append(shown)
-            continue
-        if same_reading(wa, i1, i2, wb, j1, j2):  # 爆弾 / ばくだん
-            kinds.setdefault(SURFACE, []).append(f"spelling {shown}")
-            continue
-        changed = [word_kind(*w, config) for w in changed_words(wa, i1, i2) + changed_words(wb, j1, j2)]
-        content_words += changed.count("content")
-        if spelling(left) == spelling(right):
-            kinds.setdefault(SURFACE, []).append(f"spelling {shown}")
-            continue
-        if not left.strip() and spelling(right) in fillers or not right.strip() and spelling(left) in fillers:
-            kinds.setdefault(SURFACE, []).append(f"filler {shown}")
-            continue
-        for kind in set(changed) - {SURFACE} or {SURFACE}:
-            kinds.setdefault(kind, []).append(shown)
-    numbers_a, numbers_b = numbers(window_a), numbers(window_b)
-    if "number" not in kinds and numbers_a != numbers_b:  # 1.5錠 / 15錠: only a separator differs
-        kinds["number"] = [f"{' '.join(numbers_a) or '∅'} → {' '.join(numbers_b) or '∅'}"]
-    if "content" in kinds and content_words > config["template_words"]:
-        kinds["template"] = kinds.pop("content")
-    for kind in REVIEW_ORDER:
-        if kind in kinds:
-            return kind, f"{kind} changed: " + "; ".join(kinds[kind][:3]) if kind != "template" else \
-                "shared template, different words: " + "; ".join(kinds[kind][:3])
-    return SURFACE, "surface variant: " + ("; ".join(kinds.get(SURFACE, [])[:3]) or
-                                   "the same words (UniDic lemmas), written differently")
+    return Classifier([text_a, text_b], config).pair(0, 1)
 
 
-def classify_part(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list | None, config: dict):
+def classify_part(classifier: Classifier, a: np.ndarray, b: np.ndarray, labels: list | None):
     """Class and reason of each pair; different labels (when `labels` are given) go to review first."""
     classes, reasons = [], []
     for i, j in zip(a.tolist(), b.tolist()):
@@ -187,9 +277,7 @@ def classify_part(texts: list[str], a: np.ndarray, b: np.ndarray, labels: list |
             classes.append("labels")
             reasons.append(f"different labels: {labels[i]} vs {labels[j]}")
             continue
-        kind, reason = classify_text(texts[i], texts[j], config)
+        kind, reason = classifier.pair(i, j)
         classes.append(kind)
         reasons.append(reason)
     return classes, reasons
-
-

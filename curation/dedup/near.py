@@ -1,12 +1,13 @@
 """Near duplicates: texts that differ by a few characters, found, verified and classified by what differs.
 
 1. Candidates: MinHash over character n-grams of the matching form, banded (LSH); numpy, both cores.
-2. Verified: the real Jaccard similarity of the two n-gram sets, at or above the configured threshold.
-3. Classified (fugashi + UniDic on the words that differ, tokenized in a window around them): a `surface`
+2. Verified: the real Jaccard similarity of the two n-gram sets, at or above the configured threshold
+   (numpy: the smaller set's n-grams looked up in one sorted array of every text's).
+3. Classified (fugashi + UniDic: each text tokenized once, the words that differ compared): a `surface`
    variant (spelling, kana, particles, auxiliaries, punctuation, filler) may be merged; a changed `number`,
    `negation`, `content` word, a shared `template`, or different `labels` is linked for review and never
-   merged: minimal pairs are the benchmark's items. When unsure, review. Steps 2-3 run in two worker
-   processes when there are many candidates; normalizing a long list too.
+   merged: minimal pairs are the benchmark's items. When unsure, review. Step 3 runs in two worker
+   processes when there are many pairs; normalizing a long list too.
 4. Grouped: a cluster is every text linked to another; within a cluster only texts joined by surface pairs
    (and no review pair among them) are merged, the first in keep order kept.
 

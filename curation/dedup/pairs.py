@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from .. import workers
 from ..schema import schemas
 from ..text import matching_forms
-from .classify import classify_part
+from .classify import Classifier, classify_part
 
 # schemas/pipeline.yaml `tuning`: fewer pairs / texts than these are handled in this process (workers cost
 # more); shingles hashed at a time (the block stays in cache) and forms shingled at a time.
@@ -48,9 +47,10 @@ class Pairs:
 
 # -- 1. candidates -----------------------------------------------------------------------------------
 
-def shingles(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every form's character n-grams hashed to 32 bits, concatenated, and where each form's run starts.
-    A form shorter than n is one shingle; an empty form has none (it is never a candidate)."""
+def shingle_codes(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every form's character n-grams as exact 64-bit codes (n code points below 2^21 each, n <= 3),
+    concatenated, and where each form's run starts. A form shorter than n is one shingle (itself); an empty
+    form has none (it is never a candidate)."""
     lengths = np.fromiter((len(f) for f in forms), dtype=np.int64, count=len(forms))
     codes = np.frombuffer("".join(forms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -59,12 +59,17 @@ def shingles(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
     offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     value = np.zeros(len(owner_start), dtype=np.uint64)
     width = np.repeat(np.minimum(lengths, n), counts)
-    for k in range(n):  # code points below 2^21: n of them fit one 64-bit value for n <= 3
+    for k in range(n):
         present = k < width
         idx = np.where(present, owner_start + offset + k, 0)
         value = (value << np.uint64(21)) | np.where(present, codes[idx] if len(codes) else 0, 0).astype(np.uint64)
-    mixed = (value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
-    return mixed.astype(np.uint32), np.concatenate([[0], np.cumsum(counts)])
+    return value, np.concatenate([[0], np.cumsum(counts)])
+
+
+def shingles(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """shingle_codes mixed to 32 bits: what MinHash hashes."""
+    value, bounds = shingle_codes(forms, n)
+    return ((value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)).astype(np.uint32), bounds
 
 
 def signatures(forms: list[str], config: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -139,24 +144,46 @@ def plausible(n: int, sig: np.ndarray, pairs: np.ndarray, config: dict) -> tuple
 
 
 def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
-    """(a, b, Jaccard) of the pairs whose real n-gram Jaccard reaches the threshold."""
-    grams = ngram_sets(config["shingle"])
-    similarity = np.array([jaccard(grams(forms[i]), grams(forms[j])) for i, j in zip(a.tolist(), b.tolist())])
-    keep = similarity >= config["threshold"] if len(a) else np.zeros(0, dtype=bool)
-    return a[keep], b[keep], similarity[keep] if len(a) else np.zeros(0)
+    """(a, b, Jaccard) of the pairs whose real n-gram Jaccard reaches the threshold. In numpy: every form's
+    set of shingle codes, tagged with the form, sorted once; a pair's intersection is how many of the
+    smaller set's codes are found, tagged with the other form, in that one sorted array."""
+    keys, size = shingle_sets(forms, config["shingle"])
+    starts = np.concatenate([[0], np.cumsum(size)[:-1]])
+    bits = 64 - max(1, len(forms).bit_length())
+    mask = np.uint64((1 << bits) - 1)
+    similarity = np.zeros(len(a))
+
+    def part(lo: int, hi: int) -> None:  # pairs a[lo:hi]
+        pa, pb = a[lo:hi], b[lo:hi]
+        small = np.where(size[pa] <= size[pb], pa, pb)
+        other = np.where(size[pa] <= size[pb], pb, pa)
+        count = size[small]
+        pair = np.repeat(np.arange(len(pa)), count)
+        at = np.repeat(starts[small], count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        query = (other[pair].astype(np.uint64) << np.uint64(bits)) | (keys[at] & mask)
+        hit = keys[np.minimum(np.searchsorted(keys, query), len(keys) - 1)] == query
+        inter = np.bincount(pair, weights=hit, minlength=len(pa))
+        similarity[lo:hi] = inter / (size[pa] + size[pb] - inter)
+
+    # Parts of about CHUNK * 64 codes (memory), at least one per core (numpy releases the GIL).
+    step = max(1, min(CHUNK * 64 // max(1, int(size.mean()) if len(size) else 1), -(-len(a) // workers.CORES)))
+    with ThreadPoolExecutor(workers.CORES) as pool:
+        list(pool.map(lambda lo: part(lo, lo + step), range(0, len(a), step)))
+    keep = similarity >= config["threshold"]
+    return a[keep], b[keep], similarity[keep]
 
 
-def ngram_sets(n: int):
-    """A form's set of character n-grams (the form itself when shorter), built by C-level zip and join."""
-    def grams(form: str) -> frozenset:
-        return frozenset(map("".join, zip(*(form[k:] for k in range(n))))) if len(form) >= n else frozenset([form])
-
-    return lru_cache(maxsize=1 << 12)(grams)  # pairs come sorted by their first text: a small cache hits
-
-
-def jaccard(x: frozenset, y: frozenset) -> float:
-    return len(x & y) / len(x | y) if x or y else 1.0
-
+def shingle_sets(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each form's distinct shingle codes as (form << bits) | code, sorted (so by form, then code), and each
+    form's number of distinct shingles. Codes longer than the bits left for them are mixed down (only with
+    millions of forms of 3-grams: a collision then needs two 3-grams of one pair hashing alike)."""
+    value, bounds = shingle_codes(forms, n)
+    bits = 64 - max(1, len(forms).bit_length())
+    if 21 * n > bits:
+        value = (value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+    owner = np.repeat(np.arange(len(forms), dtype=np.uint64), np.diff(bounds))
+    keys = np.unique((owner << np.uint64(bits)) | value)
+    return keys, np.bincount((keys >> np.uint64(bits)).astype(np.int64), minlength=len(forms))
 
 
 def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
@@ -170,22 +197,23 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
     sig, has = signatures(forms, config)
     a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
     del sig
-    if len(a) < PARALLEL_PAIRS:
-        parts = [near_part(texts, forms, labels, config, a, b)]
-    else:
-        parts = workers.in_workers(near_job, np.array_split(np.stack([a, b], axis=1), workers.CORES * 8),
-                                   (texts, forms, labels, config))
-    return Pairs(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                 np.concatenate([p[2] for p in parts]), [c for p in parts for c in p[3]],
-                 [r for p in parts for r in p[4]])
-
-
-def near_job(pairs: np.ndarray):
-    return near_part(*workers.SHARED, pairs[:, 0], pairs[:, 1])
-
-
-def near_part(texts: list[str], forms: list[str], labels: list | None, config: dict, a: np.ndarray, b: np.ndarray):
     a, b, similarity = verified(forms, a, b, config)
-    return (a, b, similarity, *classify_part(texts, a, b, labels, config))
+    if len(a) < PARALLEL_PAIRS:
+        parts = [classify_part(Classifier(texts, config), a, b, labels)]
+    else:
+        parts = workers.in_workers(classify_job, np.array_split(np.stack([a, b], axis=1), workers.CORES * 8),
+                                   (texts, labels, config))
+    return Pairs(a, b, similarity, [c for p in parts for c in p[0]], [r for p in parts for r in p[1]])
+
+
+def classify_job(pairs: np.ndarray):
+    texts, labels, config = workers.SHARED
+    global CLASSIFIER  # one per worker process and job, over its parts: each text tokenized once there
+    if CLASSIFIER is None or CLASSIFIER.texts is not texts:
+        CLASSIFIER = Classifier(texts, config)
+    return classify_part(CLASSIFIER, pairs[:, 0], pairs[:, 1], labels)
+
+
+CLASSIFIER: Classifier | None = None
 
 

@@ -38,15 +38,15 @@ class Token(NamedTuple):  # a tuple: tokenizing is the costly part of classifyin
         return self.pos[1] == "固有名詞" and self.pos[2] == "人名"
 
 
-# MeCab writes every word as nine tab-separated fields: surface, pos1-3, lemma (the surface for an unknown
-# word), conjugation type and form (読める is 読む in 下一段; でしょう is です in 意志推量形), reading (lForm,
-# katakana) and 1/0 for known/unknown, the last never empty (fugashi strips trailing whitespace). One split
-# of its output and slices of that list are all the Python work per text: per-word objects cost more than
-# MeCab itself. MeCab writes an empty field for UniDic's `*`.
+# MeCab writes every word as one line of nine tab-separated fields: surface, pos1-3, lemma (the surface for
+# an unknown word), conjugation type and form (読める is 読む in 下一段; でしょう is です in 意志推量形), reading
+# (lForm, katakana) and 1/0 for known/unknown, the last never empty (fugashi strips trailing whitespace).
+# One split of its output and slices of that list are all the Python work per text: per-word objects cost
+# more than MeCab itself. MeCab writes an empty field for UniDic's `*`.
 FIELDS = 9
 FORMAT = (r"--output-format-type= --eos-format= "
-          r"--node-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\t%f[4]\\t%f[5]\\t%f[6]\\t1\\t "
-          r"--unk-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\t\\t\\t\\t0\\t")
+          r"--node-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[7]\\t%f[4]\\t%f[5]\\t%f[6]\\t1\\n "
+          r"--unk-format=%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%m\\t\\t\\t\\t0\\n")
 
 
 @lru_cache(maxsize=1)
@@ -69,12 +69,22 @@ class Words(NamedTuple):
     known: list[str]  # "1": in the dictionary (garbled or noisy text is mostly unknown words)
 
 
-def words(folded: str) -> Words:
-    fields = tagger().parse(folded).split("\t") if folded and not folded.isspace() else []
+def lines(folded: str) -> list[str]:
+    """A text's words, each as the line of its FIELDS fields MeCab writes: equal words, equal lines."""
+    return tagger().parse(folded).split("\n") if folded and not folded.isspace() else []
+
+
+
+def lemma_of(lemma: str, surface: str, known: str) -> str:
     # UniDic writes loanword lemmas as `プロンプト-prompt`; the part before the hyphen is the lemma.
+    return (lemma or surface).partition("-")[0] if known == "1" else lemma
+
+
+def words(folded: str) -> Words:
+    fields = tagger().parse(folded).replace("\n", "\t").split("\t") if folded and not folded.isspace() else []
     known = fields[8::FIELDS]
     surface = fields[0::FIELDS]
-    lemma = [(x or s).partition("-")[0] if k == "1" else x for x, s, k in zip(fields[4::FIELDS], surface, known)]
+    lemma = list(map(lemma_of, fields[4::FIELDS], surface, known))
     return Words(surface, fields[1::FIELDS], fields[2::FIELDS], fields[3::FIELDS], lemma, fields[5::FIELDS],
                  fields[6::FIELDS], fields[7::FIELDS], known)
 
