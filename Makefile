@@ -57,7 +57,7 @@ fuzz: $(VENV)/.installed
 clean-env:
 	rm -rf $(VENV) $(LS_VENV)
 
-# The paraphrase-rich corpus grows near pairs faster than texts (8 per text at 50k): two sizes.
+# The paraphrase-rich corpus: short real sentences run out near 80k texts (benchmarks/make_paraphrase_corpus.py).
 PARAPHRASE_SIZES ?= 10000,50000
 bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,bench]'

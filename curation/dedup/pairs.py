@@ -146,15 +146,18 @@ def plausible(n: int, sig: np.ndarray, pairs: np.ndarray, config: dict) -> tuple
 def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
     """(a, b, Jaccard) of the pairs whose real n-gram Jaccard reaches the threshold. In numpy: every form's
     set of shingle codes, tagged with the form, sorted once; a pair's intersection is how many of the
-    smaller set's codes are found, tagged with the other form, in that one sorted array."""
-    keys, size = shingle_sets(forms, config["shingle"])
+    smaller set's codes are found, tagged with the other form, in that one sorted array. Only the forms in a
+    pair are shingled."""
+    involved, at_pair = np.unique(np.concatenate([a, b]), return_inverse=True)
+    keys, size = shingle_sets([forms[i] for i in involved.tolist()], config["shingle"])
     starts = np.concatenate([[0], np.cumsum(size)[:-1]])
-    bits = 64 - max(1, len(forms).bit_length())
+    bits = 64 - max(1, len(involved).bit_length())
     mask = np.uint64((1 << bits) - 1)
     similarity = np.zeros(len(a))
+    in_a, in_b = at_pair[:len(a)], at_pair[len(a):]  # positions among the involved forms
 
     def part(lo: int, hi: int) -> None:  # pairs a[lo:hi]
-        pa, pb = a[lo:hi], b[lo:hi]
+        pa, pb = in_a[lo:hi], in_b[lo:hi]
         small = np.where(size[pa] <= size[pb], pa, pb)
         other = np.where(size[pa] <= size[pb], pb, pa)
         count = size[small]
@@ -176,13 +179,18 @@ def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
 def shingle_sets(forms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Each form's distinct shingle codes as (form << bits) | code, sorted (so by form, then code), and each
     form's number of distinct shingles. Codes longer than the bits left for them are mixed down (only with
-    millions of forms of 3-grams: a collision then needs two 3-grams of one pair hashing alike)."""
-    value, bounds = shingle_codes(forms, n)
+    millions of forms of 3-grams: a collision then needs two 3-grams of one pair hashing alike). Built PART
+    forms at a time: each part's keys are above the last part's, so the parts joined stay sorted."""
     bits = 64 - max(1, len(forms).bit_length())
-    if 21 * n > bits:
-        value = (value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
-    owner = np.repeat(np.arange(len(forms), dtype=np.uint64), np.diff(bounds))
-    keys = np.unique((owner << np.uint64(bits)) | value)
+
+    def part(lo: int) -> np.ndarray:
+        value, bounds = shingle_codes(forms[lo:lo + PART], n)
+        if 21 * n > bits:
+            value = (value * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+        owner = np.repeat(np.arange(lo, lo + len(bounds) - 1, dtype=np.uint64), np.diff(bounds))
+        return np.unique((owner << np.uint64(bits)) | value)
+
+    keys = np.concatenate([part(lo) for lo in range(0, len(forms), PART)] or [np.zeros(0, dtype=np.uint64)])
     return keys, np.bincount((keys >> np.uint64(bits)).astype(np.int64), minlength=len(forms))
 
 
