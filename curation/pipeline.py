@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .annotate import agreement_table, apply_annotations, decide, load_annotations, mark_annotated
+from .contamination import index_files
 from .contract import Context, kept, released
 from .dedup import add_matching_forms, collapse_exact, collapse_near, near_markdown
 from .errors import ReleaseError
@@ -133,6 +134,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
         "reports/near_duplicates.md": near_markdown(table, context.near_released, split_of),
         **aisev_csv(tables),
         COVERAGE_PNG: coverage_png(goal_coverage),
+        **index_files(records, context.version),
     }
     inputs = context.source_set.fingerprints() + [
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)} for p in found.exports]

@@ -163,6 +163,7 @@ class Schemas:
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
         self.dedup = load("dedup.yaml")["near_duplicates"]
+        self.contamination = load("contamination.yaml")
         self.pipeline = load("pipeline.yaml")
         self.tuning = self.pipeline["tuning"]
 

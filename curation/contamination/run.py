@@ -1,0 +1,174 @@
+"""`curation contamination`: which corpus files to scan, the engine that runs the datatrove pipeline, and
+the report made of what every task wrote (the same report whichever engine ran it)."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import SourceError
+from .corpus import CorpusReader, ScanCorpus
+from .scan import Index
+
+ENGINES = ("local", "ray")
+
+
+def corpus_files(specs: list[str]) -> list[str]:
+    """Files, folders (every file below, hidden ones left out) and globs, as sorted absolute paths."""
+    files: set[str] = set()
+    for spec in specs:
+        path = Path(spec)
+        if path.is_dir():
+            found = [p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".")
+                                                                            for part in p.relative_to(path).parts)]
+        elif path.is_file():
+            found = [path]
+        else:
+            found = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
+            if not found:
+                raise SourceError(f"{spec}: no such file, folder or matching files")
+        files.update(str(p.resolve()) for p in found)
+    return sorted(files)
+
+
+@dataclass
+class Report:
+    """Every matched document (sorted by file and place), every problem, and the totals."""
+    release: str
+    files: int
+    documents: int = 0
+    characters: int = 0
+    matches: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    workers: list[dict] = field(default_factory=list)  # per task: where it ran
+
+    def lines(self) -> list[str]:
+        items = {i["id"] for m in self.matches for i in m["items"]}
+        canary = sum(m["canary"] for m in self.matches)
+        nodes = len({(w["host"], w["ray_raylet"]) for w in self.workers})
+        return [f"[contamination] release v{self.release}: {self.files} files, {self.documents:,} documents, "
+                f"{self.characters:,} characters scanned by {len(self.workers)} tasks on {nodes} node(s)",
+                f"  documents with an item: {sum(bool(m['items']) for m in self.matches):,}; items found: "
+                f"{len(items):,}; documents with the canary: {canary:,}; unreadable: {len(self.problems):,}",
+                *(f"  {p['file']}: {p['problem']}" for p in self.problems[:20]),
+                *([f"  ... {len(self.problems) - 20} more problems"] if len(self.problems) > 20 else [])]
+
+    def jsonl(self) -> str:
+        """The report file: the matched documents, then the problems."""
+        return "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in [*self.matches, *self.problems])
+
+
+def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engine: str = "local",
+                 address: str | None = None, tasks: int | None = None, workers: int | None = None,
+                 work_dir: Path | None = None, min_coverage: float | None = None) -> Report:
+    """Scans every file of `specs` for the items of the release at `release` with datatrove's local or Ray
+    executor. `work_dir` (default: a temporary folder) receives the tasks' output and logs; on a real
+    cluster it must be a folder every node can write (shared storage)."""
+    if engine not in ENGINES:
+        raise SourceError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
+    index = Index.load(release, min_coverage)
+    files = corpus_files(specs)
+    tasks = max(1, min(len(files), tasks or len(files)))
+    workers = max(1, min(tasks, workers or os.cpu_count() or 1))
+    own = work_dir is None
+    work = Path(tempfile.mkdtemp(prefix="contamination-")) if own else work_dir
+    if not own and work.exists() and any(work.iterdir()):
+        raise SourceError(f"{work}: the work folder must be empty (a scan writes its tasks' output there)")
+    try:
+        pipeline = [CorpusReader(files, text_field), ScanCorpus(index, str(work / "found"))]
+        run_pipeline(pipeline, engine, address, tasks, workers, work / "logs")
+        return collect(work / "found", index, len(files), tasks)
+    finally:
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run_pipeline(pipeline: list, engine: str, address: str | None, tasks: int, workers: int, logs: Path) -> None:
+    """Runs the pipeline on datatrove's executor for `engine`. Its console log (a block per task) goes to
+    logs/console.log beside the tasks' own logs."""
+    logs.mkdir(parents=True, exist_ok=True)
+    with stderr_to(logs / "console.log"):
+        try:
+            if engine == "local":
+                from datatrove.executor import LocalPipelineExecutor
+
+                LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs),
+                                      skip_completed=False).run()
+            else:
+                run_on_ray(pipeline, address, tasks, workers, logs)
+        except Exception as exc:  # a task failed: datatrove has logged why
+            raise SourceError(f"the scan failed ({type(exc).__name__}); see {logs}/console.log and "
+                              f"{logs}/logs/") from None
+
+
+@contextlib.contextmanager
+def stderr_to(path: Path):
+    """Standard error (file descriptor 2: worker processes too) into `path` for the duration."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def run_on_ray(pipeline: list, address: str | None, tasks: int, workers: int, logs: Path) -> None:
+    import ray
+    from datatrove.executor.ray import RayPipelineExecutor
+
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+    try:
+        RayPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs),
+                            skip_completed=False, cpus_per_task=1, mem_per_cpu_gb=1).run()
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def collect(found: Path, index: Index, files: int, tasks: int) -> Report:
+    """The report from every task's output. A plain-text file's blocks overlap: an item seen in two blocks
+    is reported once per file, at its first line, with its best coverage."""
+    report = Report(release=index.release, files=files)
+    text_files: dict[str, dict] = {}
+    missing = [rank for rank in range(tasks) if not (found / f"{rank:05d}.jsonl").is_file()]
+    if missing:
+        raise SourceError(f"scan tasks {missing} wrote no output: see the logs of the executor")
+    for rank in range(tasks):
+        for line in (found / f"{rank:05d}.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if "totals" in record:
+                report.documents += record["totals"]["documents"]
+                report.characters += record["totals"]["characters"]
+                report.workers.append(record["worker"])
+            elif "problem" in record:
+                report.problems.append(record)
+            elif record.pop("block", False):  # a block of a plain-text file
+                merged = text_files.setdefault(record["file"], {"file": record["file"], "line": record["line"],
+                                                                "items": {}, "canary": False})
+                merged["canary"] |= record["canary"]
+                for item in record["items"]:
+                    seen = merged["items"].get(item["id"])
+                    if seen is None or (-item["coverage"], item["line"]) < (-seen["coverage"], seen["line"]):
+                        merged["items"][item["id"]] = item
+            else:
+                report.matches.append(record)
+    for merged in text_files.values():
+        merged["items"] = sorted(merged["items"].values(), key=lambda i: (i["line"], i["id"]))
+        merged["line"] = merged["items"][0]["line"] if merged["items"] else merged["line"]
+        report.matches.append(merged)
+    report.matches.sort(key=lambda m: (m["file"], m.get("row", 0), m.get("line", 0)))
+    report.problems.sort(key=lambda p: (p["file"], p["problem"]))
+    return report
