@@ -84,6 +84,20 @@ def coverage_rows(coverage: pd.DataFrame, splits: list[str]) -> list[str]:
         for r in coverage.to_dict("records")])
 
 
+def decontamination_section() -> list[str]:
+    """How a model builder checks a corpus for this release's items (schemas/contamination.yaml)."""
+    config = schemas().contamination
+    return [f"`decontamination/` lets you check a training corpus for this release's items without their text: "
+            f"`windows.parquet` holds the hash of every {config['window']}-character window of each item's matching "
+            "form (NFKC, casefolded, katakana as hiragana, whitespace, punctuation and symbols removed), "
+            "`items.parquet` each item's split and number of windows, `index.json` the hash written out so any "
+            "language can recompute it. An item shorter than one window is found only as a whole record or line. "
+            "With this repository's tool, on one machine or a Ray cluster:", "", "```",
+            "curation contamination CORPUS... --release PATH [--text-field text] [--engine ray --address HOST:PORT]",
+            "```", "", f"It reports each document holding at least {config['min_coverage']:.0%} of an item's windows "
+            "(file and line or row, item ids, coverage) and every document with the canary GUID."]
+
+
 def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict,
          agreement: pd.DataFrame, adjudication_queue: int, viewpoint_coverage: pd.DataFrame,
          goal_coverage: pd.DataFrame) -> str:
@@ -203,7 +217,8 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
             "My Number, card number, an address with block or house number) stop the release unless the item "
             "is fictional or a maintainer acknowledged the hit after review; a name alone is reported for review "
             "(`reports/personal_data.jsonl` lists every hit, never the data).",
-            "", "## Changes", ""]
+            "", "## Decontamination index", "",
+            *decontamination_section(), "", "## Changes", ""]
     prev = change["previous_version"]
     out.append(f"Against v{prev}: " if prev else "First release: ")
     out[-1] += (f"{len(change['added'])} added, {len(change['removed'])} removed, "
