@@ -59,9 +59,11 @@ clean-env:
 
 # The paraphrase-rich corpus: short real sentences run out near 80k texts (benchmarks/make_paraphrase_corpus.py).
 PARAPHRASE_SIZES ?= 10000,50000
+CONTAMINATION_GB ?= 1.0
 bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python benchmarks/bench_tagging.py
 	$(BIN)/python benchmarks/bench_dedup.py $(if $(DEDUP_SIZES),--sizes $(DEDUP_SIZES))
 	$(BIN)/python benchmarks/bench_dedup.py --corpus paraphrase --sizes $(PARAPHRASE_SIZES)
+	$(BIN)/python benchmarks/bench_contamination.py --gigabytes $(CONTAMINATION_GB)

@@ -220,7 +220,7 @@ def aho_corasick(release: Path) -> str:
             f"items = pd.concat([pd.read_parquet(p, columns=['id', 'text']) for p in "
             f"sorted(glob.glob({str(release / 'data' / '*.parquet')!r}))])\n"
             "automaton = ahocorasick.Automaton()\n"
-            "for i, t in zip(items['id'], items['text']): automaton.add_word(t, i)\n"
+            "for item_id, text in zip(items['id'], items['text']): automaton.add_word(text, item_id)\n"
             "automaton.make_automaton()\n"
             "matches = []\n"
             f"for path in {files!r}:\n"

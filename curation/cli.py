@@ -125,13 +125,16 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 def cmd_contamination(args: argparse.Namespace) -> int:
     from .contamination.run import scan_corpora
 
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise SourceError(f"--out {out}: no folder {out.parent}")
     report = scan_corpora(args.corpus, Path(args.release), text_field=args.text_field, engine=args.engine,
                           address=args.address, tasks=args.tasks, workers=args.workers,
                           work_dir=Path(args.work) if args.work else None, min_coverage=args.min_coverage)
-    Path(args.out).write_text(report.jsonl(), encoding="utf-8")
+    out.write_text(report.jsonl(), encoding="utf-8")
     print("\n".join(report.lines()))
-    print(f"wrote {len(report.matches)} matched documents to {args.out}")
-    return 1 if report.matches else 0
+    print(f"wrote {len(report.matches)} matched documents and {len(report.problems)} problems to {out}")
+    return 1 if report.matches else 3 if report.problems else 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -192,7 +195,8 @@ def parser() -> argparse.ArgumentParser:
     ded.add_argument("--id-column", help="duplicate_of names this column's value (default: the row number)")
     ded.set_defaults(run=cmd_dedup)
     con = sub.add_parser("contamination", help="scan training corpora for a release's items (its decontamination "
-                                               "index): exit 1 when any is found")
+                                               "index): exit 1 when one (or the canary) is found, 3 when none "
+                                               "is but some lines or files could not be read, 0 when clean")
     con.add_argument("corpus", nargs="+", help="files, folders or globs: JSONL, Parquet or plain text, .gz/.zst too")
     con.add_argument("--release", required=True, help="a release folder, e.g. data/release/v0.7.0")
     con.add_argument("--text-field", default="text", help="the JSONL field / Parquet column holding the text "
@@ -200,12 +204,12 @@ def parser() -> argparse.ArgumentParser:
     con.add_argument("--engine", default="local", choices=["local", "ray"],
                      help="local: datatrove's LocalPipelineExecutor; ray: its RayPipelineExecutor on --address")
     con.add_argument("--address", help="the Ray cluster to join (default: RAY_ADDRESS, else a new local one)")
-    con.add_argument("--tasks", type=int, help="tasks the files are shared out between (default: one per file)")
-    con.add_argument("--workers", type=int, help="tasks running at once (default: the cores)")
+    con.add_argument("--tasks", type=int, help="tasks the files are shared out between (default: two per worker)")
+    con.add_argument("--workers", type=int, help="tasks running at once (default: the cores; on Ray the cluster's)")
     con.add_argument("--work", help="an empty folder for the tasks' output and logs, which every node can write "
                                     "(default: a temporary folder; on a cluster: shared storage)")
     con.add_argument("--min-coverage", type=float, help="report an item when this share of its windows is found "
-                                                        "(default: the index's, 0.5)")
+                                                        "(default: the index's)")
     con.add_argument("--out", default="contamination.jsonl", help="the report: one JSON line per matched document")
     con.set_defaults(run=cmd_contamination)
     pub = sub.add_parser("publish", help="push a release folder to a Hub dataset repo, tagged vX.Y.Z (dry run "

@@ -212,3 +212,32 @@ def test_a_real_two_node_ray_cluster_scans_like_the_local_engine(corpus, shipped
     assert on_ray.documents == local.documents > 60
     assert len({w["ray_raylet"] for w in on_ray.workers}) == 2  # tasks ran on both nodes' raylets
     assert len(on_ray.matches) == len(expected_matches(folder))
+
+
+def test_unreadable_input_is_named_and_never_reads_as_clean(shipped, tmp_path, capsys):
+    """Nothing found but lines that could not be read: exit 3, not 0. A broken .gz is a problem of that
+    file, what came before the break is still scanned; .bz2 and .xz are read through like .gz; a folder
+    with nothing to scan is an error."""
+    import bz2
+
+    path, items, _ = shipped
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "wrong-field.jsonl").write_text(json.dumps({"content": "本文"}) + "\n", encoding="utf-8")
+    out = tmp_path / "report.jsonl"
+    assert main(["contamination", str(folder), "--release", str(path), "--out", str(out)]) == 3
+    assert "line 1: no text in field 'text'" in out.read_text(encoding="utf-8")
+    (folder / "wrong-field.jsonl").unlink()
+    (folder / "b.jsonl.bz2").write_bytes(bz2.compress((json.dumps({"text": items["text"].iloc[0]},
+                                                                  ensure_ascii=False) + "\n").encode()))
+    good = gzip.compress(("\n".join(["前置き", items["text"].iloc[1], "後書き"]) + "\n").encode())
+    (folder / "c.txt.gz").write_bytes(good[:-12] + b"\x00" * 12)  # the end (checksum) broken
+    capsys.readouterr()
+    assert main(["contamination", str(folder), "--release", str(path), "--out", str(out)]) == 1
+    report = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [Path(r["file"]).name for r in report if "items" in r] == ["b.jsonl.bz2", "c.txt.gz"]
+    assert [r["problem"] for r in report if "problem" in r] == ["file: cannot be read from there on (EOFError)"]
+    empty = tmp_path / "empty"
+    (empty / ".hidden").mkdir(parents=True)
+    assert main(["contamination", str(empty), "--release", str(path), "--out", str(out)]) == 2
+    assert "no files to scan" in capsys.readouterr().err

@@ -14,35 +14,36 @@ import os
 import socket
 from collections.abc import Iterator
 
-import numpy as np
-import orjson
-from datatrove.data import Document, DocumentsPipeline
-from datatrove.io import get_datafolder
-from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.readers.base import BaseDiskReader
+# loguru (datatrove's logger) prints the local variables of a failing frame by default: a line of corpus
+# text would end up in the logs. Set before datatrove imports it.
+os.environ.setdefault("LOGURU_DIAGNOSE", "NO")
 
-from ..schema import schemas
-from .scan import Index, scan_documents
+import numpy as np  # noqa: E402
+import orjson  # noqa: E402
+from datatrove.data import Document, DocumentsPipeline  # noqa: E402
+from datatrove.io import get_datafolder  # noqa: E402
+from datatrove.pipeline.base import PipelineStep  # noqa: E402
+from datatrove.pipeline.readers.base import BaseDiskReader  # noqa: E402
+from fsspec.utils import infer_compression  # noqa: E402
+
+from ..errors import SourceError  # noqa: E402
+from ..schema import schemas  # noqa: E402
+from .scan import Index, scan_documents  # noqa: E402
 
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 MAX_PROBLEMS = 20  # problems of one file listed one by one
-COMPRESSED = (".gz", ".zst")
+BOM = b"\xef\xbb\xbf"
 
 
 def kind_of(path: str) -> str:
-    """jsonl, parquet or text, by the file's name (a .gz or .zst ending is read through)."""
+    """jsonl, parquet or text, by the file's name; a compression ending (.gz, .zst, .bz2, .xz, ...: whatever
+    fsspec decompresses) is read through."""
     name = path.lower()
-    for suffix in COMPRESSED:
-        name = name.removesuffix(suffix)
+    if infer_compression(name) is not None:
+        name = name.rsplit(".", 1)[0]
     if name.endswith(JSON_SUFFIXES):
         return "jsonl"
     return "parquet" if name.endswith(".parquet") else "text"
-
-
-def zstd_error() -> type:
-    import zstandard
-
-    return zstandard.ZstdError
 
 
 def problem(path: str, where: str, message: str) -> Document:
@@ -62,6 +63,9 @@ class CorpusReader(BaseDiskReader):
         self.text_field = text_field
         config = schemas().contamination
         self.block_lines, self.overlap = config["text_block_lines"], config["block_overlap_lines"]
+        if not 0 < self.overlap < self.block_lines:
+            raise SourceError("schemas/contamination.yaml: block_overlap_lines must be above 0 and below "
+                              "text_block_lines")
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
@@ -79,8 +83,8 @@ class CorpusReader(BaseDiskReader):
                     if problems > MAX_PROBLEMS:
                         continue
                 yield document
-        except (OSError, EOFError, ValueError, zstd_error()) as exc:  # missing, unreadable, bad compression
-            yield problem(filepath, "file", f"cannot be read ({type(exc).__name__}: {str(exc)[:200]})")
+        except Exception as exc:  # noqa: BLE001 (missing, unreadable, bad compression: zlib, lzma, zstd errors)
+            yield problem(filepath, "file", f"cannot be read from there on ({type(exc).__name__})")
         if problems > MAX_PROBLEMS:
             yield problem(filepath, "file", f"{problems - MAX_PROBLEMS:,} more lines or rows like the above")
 
@@ -101,7 +105,7 @@ class CorpusReader(BaseDiskReader):
                 if not raw.strip():
                     continue
                 try:
-                    record = orjson.loads(raw)
+                    record = orjson.loads(raw.removeprefix(BOM) if number == 1 else raw)
                 except orjson.JSONDecodeError:
                     yield problem(path, f"line {number}", "not a JSON object")
                     continue
@@ -129,24 +133,33 @@ class CorpusReader(BaseDiskReader):
                         yield problem(path, f"row {row}", f"no text in column {self.text_field!r}")
 
     def read_text(self, path: str) -> Iterator[Document]:
-        """Blocks of `block_lines` lines, each starting `overlap` lines before the last one ended."""
+        """Blocks of `block_lines` lines, each starting `overlap` lines before the last one ended. If the file
+        breaks off (bad compression), what was read before is still scanned."""
         block: list[str] = []
         first = 1
-        with self.open(path) as stream:
-            for number, raw in enumerate(stream, start=1):
-                try:
-                    block.append(raw.decode("utf-8").rstrip("\r\n"))
-                except UnicodeDecodeError:
-                    yield problem(path, f"line {number}", "not UTF-8 text")
-                    block.append("")
-                if len(block) >= self.block_lines + (self.overlap if first > 1 else 0):
-                    yield Document(text="\n".join(block), id=f"{path}:{first}",
-                                   metadata={"file": path, "line": first, "lines": True})
-                    first += len(block) - self.overlap
-                    block = block[-self.overlap:]
-        if block and (first == 1 or len(block) > self.overlap):
-            yield Document(text="\n".join(block), id=f"{path}:{first}",
-                           metadata={"file": path, "line": first, "lines": True})
+
+        def last() -> Iterator[Document]:
+            if block and (first == 1 or len(block) > self.overlap):
+                yield Document(text="\n".join(block), id=f"{path}:{first}",
+                               metadata={"file": path, "line": first, "lines": True})
+
+        try:
+            with self.open(path) as stream:
+                for number, raw in enumerate(stream, start=1):
+                    try:
+                        block.append(raw.decode("utf-8").rstrip("\r\n"))
+                    except UnicodeDecodeError:
+                        yield problem(path, f"line {number}", "not UTF-8 text")
+                        block.append("")
+                    if len(block) >= self.block_lines + (self.overlap if first > 1 else 0):
+                        yield Document(text="\n".join(block), id=f"{path}:{first}",
+                                       metadata={"file": path, "line": first, "lines": True})
+                        first += len(block) - self.overlap
+                        block = block[-self.overlap:]
+        except Exception:
+            yield from last()
+            raise
+        yield from last()
 
 
 class ScanCorpus(PipelineStep):

@@ -23,18 +23,23 @@ ENGINES = ("local", "ray")
 def corpus_files(specs: list[str]) -> list[str]:
     """Files, folders (every file below, hidden ones left out) and globs, as sorted absolute paths."""
     files: set[str] = set()
-    for spec in specs:
-        path = Path(spec)
-        if path.is_dir():
-            found = [p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".")
-                                                                            for part in p.relative_to(path).parts)]
-        elif path.is_file():
-            found = [path]
-        else:
-            found = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
-            if not found:
-                raise SourceError(f"{spec}: no such file, folder or matching files")
-        files.update(str(p.resolve()) for p in found)
+    try:
+        for spec in specs:
+            path = Path(spec)
+            if path.is_dir():
+                found = [p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".")
+                                                                                for part in p.relative_to(path).parts)]
+            elif path.is_file():
+                found = [path]
+            else:
+                found = [Path(p) for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
+                if not found:
+                    raise SourceError(f"{spec}: no such file, folder or matching files")
+            files.update(str(p.resolve()) for p in found)
+    except OSError as exc:
+        raise SourceError(f"{exc.filename or specs}: cannot be listed ({exc.strerror or type(exc).__name__})") from None
+    if not files:
+        raise SourceError(f"{' '.join(specs)}: no files to scan")
     return sorted(files)
 
 
@@ -73,24 +78,31 @@ def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engi
     cluster it must be a folder every node can write (shared storage)."""
     if engine not in ENGINES:
         raise SourceError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
+    if min_coverage is not None and not 0 < min_coverage <= 1:
+        raise SourceError(f"--min-coverage {min_coverage}: a share above 0, at most 1")
     index = Index.load(release, min_coverage)
     files = corpus_files(specs)
-    tasks = max(1, min(len(files), tasks or len(files)))
-    workers = max(1, min(tasks, workers or os.cpu_count() or 1))
+    workers = workers or (None if engine == "ray" else os.cpu_count() or 1)  # Ray: the cluster's CPUs
+    # Tasks share out the files; each task costs a start (on Ray, a new process), so few per worker.
+    tasks = max(1, min(len(files), tasks or 2 * (workers or 1)))
     own = work_dir is None
-    work = Path(tempfile.mkdtemp(prefix="contamination-")) if own else work_dir
-    if not own and work.exists() and any(work.iterdir()):
-        raise SourceError(f"{work}: the work folder must be empty (a scan writes its tasks' output there)")
+    work = Path(tempfile.mkdtemp(prefix="contamination-")) if own else work_dir.resolve()
+    if not own and (work.is_file() or work.exists() and any(work.iterdir())):
+        raise SourceError(f"{work}: the work folder must be an empty folder (the tasks write their output there)")
+    failed = True
     try:
         pipeline = [CorpusReader(files, text_field), ScanCorpus(index, str(work / "found"))]
         run_pipeline(pipeline, engine, address, tasks, workers, work / "logs")
-        return collect(work / "found", index, len(files), tasks)
+        report = collect(work / "found", index, len(files), tasks, work / "logs")
+        failed = False
+        return report
     finally:
-        if own:
+        if own and not failed:  # a failed scan's logs stay, for its error message
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run_pipeline(pipeline: list, engine: str, address: str | None, tasks: int, workers: int, logs: Path) -> None:
+def run_pipeline(pipeline: list, engine: str, address: str | None, tasks: int, workers: int | None,
+                 logs: Path) -> None:
     """Runs the pipeline on datatrove's executor for `engine`. Its console log (a block per task) goes to
     logs/console.log beside the tasks' own logs."""
     logs.mkdir(parents=True, exist_ok=True)
@@ -123,14 +135,16 @@ def stderr_to(path: Path):
             os.close(saved)
 
 
-def run_on_ray(pipeline: list, address: str | None, tasks: int, workers: int, logs: Path) -> None:
+def run_on_ray(pipeline: list, address: str | None, tasks: int, workers: int | None, logs: Path) -> None:
     import ray
     from datatrove.executor.ray import RayPipelineExecutor
 
     started = not ray.is_initialized()
     if started:
-        ray.init(address=address, log_to_driver=False, logging_level="WARNING")
+        ray.init(address=address, log_to_driver=False, logging_level="WARNING",
+                 runtime_env={"env_vars": {"LOGURU_DIAGNOSE": "NO"}})  # no corpus text in a traceback's log
     try:
+        workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         RayPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs),
                             skip_completed=False, cpus_per_task=1, mem_per_cpu_gb=1).run()
     finally:
@@ -138,16 +152,20 @@ def run_on_ray(pipeline: list, address: str | None, tasks: int, workers: int, lo
             ray.shutdown()
 
 
-def collect(found: Path, index: Index, files: int, tasks: int) -> Report:
+def collect(found: Path, index: Index, files: int, tasks: int, logs: Path) -> Report:
     """The report from every task's output. A plain-text file's blocks overlap: an item seen in two blocks
-    is reported once per file, at its first line, with its best coverage."""
+    is reported once per file, with its best coverage (and the line where that was). A task whose output
+    does not end with its totals did not finish (the Ray executor logs a failed task and goes on)."""
     report = Report(release=index.release, files=files)
     text_files: dict[str, dict] = {}
-    missing = [rank for rank in range(tasks) if not (found / f"{rank:05d}.jsonl").is_file()]
-    if missing:
-        raise SourceError(f"scan tasks {missing} wrote no output: see the logs of the executor")
+    outputs = {rank: found / f"{rank:05d}.jsonl" for rank in range(tasks)}
+    lines = {rank: path.read_text(encoding="utf-8").splitlines() if path.is_file() else [""]
+             for rank, path in outputs.items()}
+    unfinished = [rank for rank, written in lines.items() if '"totals"' not in (written or [""])[-1]]
+    if unfinished:
+        raise SourceError(f"scan tasks {unfinished} did not finish; see {logs}/console.log and {logs}/logs/")
     for rank in range(tasks):
-        for line in (found / f"{rank:05d}.jsonl").read_text(encoding="utf-8").splitlines():
+        for line in lines[rank]:
             record = json.loads(line)
             if "totals" in record:
                 report.documents += record["totals"]["documents"]

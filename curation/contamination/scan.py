@@ -102,14 +102,18 @@ def scan_documents(index: Index, documents: list[list[str]]) -> tuple[list[Found
     document_of = np.cumsum(codes == SEPARATOR)
     starts = np.concatenate([[0], np.flatnonzero(codes == SEPARATOR) + 1])  # each document's first code
     found = windows_found(index, Prefix(codes), document_of)
-    for f in found:  # rare: which segment a found item starts in
-        if len(documents[f.document]) > 1:
-            lengths = np.diff(np.flatnonzero(matching_codes(documents[f.document]) == SEPARATOR), prepend=-1) - 1
-            ends = np.cumsum(np.append(lengths, 0))
-            f.segment = int(np.searchsorted(ends, f.segment - starts[f.document], side="right"))
-            f.segment = min(f.segment, len(documents[f.document]) - 1)
-        else:
+    ends: dict[int, np.ndarray] = {}  # per document with a find: where each segment's form ends
+    for f in found:  # rare: which segment a found item starts in (a separator between digits broken across
+        segments = documents[f.document]  # lines may shift it by one line: segments are folded one by one here)
+        if len(segments) == 1:
             f.segment = 0
+            continue
+        if f.document not in ends:
+            codes_of = matching_codes(segments)
+            ends[f.document] = np.cumsum(np.diff(np.flatnonzero(np.append(codes_of, SEPARATOR) == SEPARATOR),
+                                                 prepend=-1) - 1)
+        at = f.segment - starts[f.document]
+        f.segment = min(int(np.searchsorted(ends[f.document], at, side="right")), len(segments) - 1)
     found += whole_found(index, documents)
     return sorted(found, key=lambda f: (f.document, f.item)), canary
 
