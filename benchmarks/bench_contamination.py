@@ -188,8 +188,10 @@ def measure(code: str) -> dict:
     """Runs `code` (which prints a JSON dict last) in a fresh Python; adds seconds and peak memory."""
     wrapper = (f"import json, resource, time, sys; sys.path.insert(0, {str(HERE)!r}); t = time.perf_counter()\n"
                + code + "\nresult['seconds'] = time.perf_counter() - t\n"
-               "result['peak_mb'] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-               "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024\n"
+               # VmHWM (exec resets it; ru_maxrss would carry the benchmark's own peak over), and the largest
+               # worker process's (forked from this one: mostly shared pages, an upper bound).
+               "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+               "result['peak_mb'] = max(int(hwm), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024\n"
                "print(json.dumps(result))")
     done = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, cwd=REPO)
     if done.returncode != 0:
@@ -202,12 +204,13 @@ def ours(release: Path, engine: str, workers: int) -> str:
     cluster = ""
     if engine == "ray":
         cluster = ("from ray.cluster_utils import Cluster\n"
-                   "cluster = Cluster(initialize_head=True, head_node_args={'num_cpus': 1})\n"
+                   "cluster = Cluster(initialize_head=True,\n"
+                   "                  head_node_args={'num_cpus': 1, 'include_dashboard': False})\n"
                    "cluster.add_node(num_cpus=1); cluster.wait_for_nodes()\n"
                    "t = time.perf_counter()\n")
     return (f"from pathlib import Path\nfrom curation.contamination.run import scan_corpora\n{cluster}"
             f"report = scan_corpora({files!r}, Path({str(release)!r}), engine={engine!r}, "
-            f"address={'cluster.address' if engine == 'ray' else 'None'}, tasks={FILES}, workers={workers})\n"
+            f"address={'cluster.address' if engine == 'ray' else 'None'}, workers={workers})\n"
             + ("cluster.shutdown()\n" if engine == "ray" else "")
             + "result = {'matches': [[m['file'].rsplit('/', 1)[-1], m.get('line'), [i['id'] for i in m['items']]] "
               "for m in report.matches], 'nodes': len({(w['host'], w['ray_raylet']) for w in report.workers})}")
@@ -263,14 +266,19 @@ def markdown(frame: pd.DataFrame) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gigabytes", type=float, default=1.0)
-    parser.add_argument("--skip-windows", action="store_true", help="leave out the window-length table")
+    parser.add_argument("--skip-windows", action="store_true", help="reuse the window-length table of the last run")
     parser.add_argument("--release", type=Path, help="default: the newest release with a decontamination index")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     release = args.release or newest_release()
     truth = build_corpus(args.gigabytes, release)
     size = sum(p.stat().st_size for p in corpus_files())
-    choice = None if args.skip_windows else window_choice(release, truth)
+    cached = WORK / "windows.parquet"
+    if args.skip_windows and cached.exists():
+        choice = pd.read_parquet(cached)
+    else:
+        choice = window_choice(release, truth)
+        choice.to_parquet(cached)
     runs = []
     for name, code in [("ours, local, 1 worker", ours(release, "local", 1)),
                        ("ours, local, 2 workers", ours(release, "local", 2)),
@@ -294,7 +302,7 @@ def main() -> None:
     write(pd.DataFrame(runs), choice, size, truth)
 
 
-def write(runs: pd.DataFrame, choice: pd.DataFrame | None, size: int, truth: pd.DataFrame) -> None:
+def write(runs: pd.DataFrame, choice: pd.DataFrame, size: int, truth: pd.DataFrame) -> None:
     from curation.schema import schemas
 
     config = schemas().contamination
@@ -306,7 +314,7 @@ def write(runs: pd.DataFrame, choice: pd.DataFrame | None, size: int, truth: pd.
              f"are clean. Index: window {config['window']} characters, min coverage {config['min_coverage']}.", "",
              "## Scans of the whole corpus (recall per kind of change; clean documents flagged)", "",
              markdown(runs), ""]
-    if choice is not None:
+    if len(choice):
         lines += ["## Window length and coverage (planted documents and 40,000 clean ones)", "",
                   "Recall per kind of change, clean documents where an item is reported, and clean documents "
                   "with any single window of any item (no coverage threshold).", "", markdown(choice), ""]

@@ -204,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
     con.add_argument("--engine", default="local", choices=["local", "ray"],
                      help="local: datatrove's LocalPipelineExecutor; ray: its RayPipelineExecutor on --address")
     con.add_argument("--address", help="the Ray cluster to join (default: RAY_ADDRESS, else a new local one)")
-    con.add_argument("--tasks", type=int, help="tasks the files are shared out between (default: two per worker)")
+    con.add_argument("--tasks", type=int, help="tasks the files are shared out between (default: one per worker)")
     con.add_argument("--workers", type=int, help="tasks running at once (default: the cores; on Ray the cluster's)")
     con.add_argument("--work", help="an empty folder for the tasks' output and logs, which every node can write "
                                     "(default: a temporary folder; on a cluster: shared storage)")

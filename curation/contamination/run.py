@@ -83,8 +83,8 @@ def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engi
     index = Index.load(release, min_coverage)
     files = corpus_files(specs)
     workers = workers or (None if engine == "ray" else os.cpu_count() or 1)  # Ray: the cluster's CPUs
-    # Tasks share out the files; each task costs a start (on Ray, a new process), so few per worker.
-    tasks = max(1, min(len(files), tasks or 2 * (workers or 1)))
+    # Tasks share out the files; each task costs a start (on Ray, a new process): one per worker measured best.
+    tasks = max(1, min(len(files), tasks or workers or 1))
     own = work_dir is None
     work = Path(tempfile.mkdtemp(prefix="contamination-")) if own else work_dir.resolve()
     if not own and (work.is_file() or work.exists() and any(work.iterdir())):
