@@ -313,9 +313,9 @@ def write(runs: pd.DataFrame, choice: pd.DataFrame, size: int, truth: pd.DataFra
              f"item of the newest release, changed in one of {len(KINDS)} ways ({', '.join(KINDS)}); the rest "
              f"are clean. Index: window {config['window']} characters, min coverage {config['min_coverage']}.", "",
              "## Scans of the whole corpus (recall per kind of change; clean documents flagged)", "",
-             markdown(runs), ""]
+             markdown(runs.fillna("")), ""]
     if len(choice):
-        lines += ["## Window length and coverage (planted documents and 40,000 clean ones)", "",
+        lines += ["## Window length and coverage (the first four files: planted documents, up to 40,000 clean)", "",
                   "Recall per kind of change, clean documents where an item is reported, and clean documents "
                   "with any single window of any item (no coverage threshold).", "", markdown(choice), ""]
     (HERE / "results-contamination.md").write_text("\n".join(lines), encoding="utf-8")
