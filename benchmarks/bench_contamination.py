@@ -256,13 +256,6 @@ def recall(matches: list, truth: pd.DataFrame) -> dict:
     return out
 
 
-def markdown(frame: pd.DataFrame) -> str:
-    def fmt(v):
-        return f"{v:,.4g}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
-    rows = [list(frame.columns)] + [[fmt(v) for v in r] for r in frame.itertuples(index=False)]
-    return "\n".join("| " + " | ".join(map(str, r)) + " |" for r in [rows[0], ["---"] * len(rows[0]), *rows[1:]])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gigabytes", type=float, default=1.0)
@@ -279,7 +272,7 @@ def main() -> None:
     else:
         choice = window_choice(release, truth)
         choice.to_parquet(cached)
-    runs = []
+    runs, reports = [], {}
     for name, code in [("ours, local, 1 worker", ours(release, "local", 1)),
                        ("ours, local, 2 workers", ours(release, "local", 2)),
                        ("ours, Ray (2 nodes), 1 worker", ours(release, "ray", 1)),
@@ -293,9 +286,13 @@ def main() -> None:
             print(runs[-1], flush=True)
             continue
         cores = 2 if "2 workers" in name else 1
+        if name.startswith("ours"):  # every engine and worker count must give the same report
+            reports[name] = result["matches"]
+            result["same report as local, 1 worker"] = result["matches"] == next(iter(reports.values()))
         row = {"scan": name, "seconds": round(result["seconds"], 1), "MB/s": round(size / 1e6 / result["seconds"], 1),
                "MB/s per core": round(size / 1e6 / result["seconds"] / cores, 1),
                "peak MB": round(result["peak_mb"]), **({"nodes": result["nodes"]} if "nodes" in result else {}),
+               **({"same report": result["same report as local, 1 worker"]} if name.startswith("ours") else {}),
                **(recall(result["matches"], truth) if "matches" in result else {})}
         runs.append(row)
         print(row, flush=True)
@@ -303,6 +300,8 @@ def main() -> None:
 
 
 def write(runs: pd.DataFrame, choice: pd.DataFrame, size: int, truth: pd.DataFrame) -> None:
+    from bench_dedup import markdown
+
     from curation.schema import schemas
 
     config = schemas().contamination

@@ -5,6 +5,7 @@ process's."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 
@@ -16,12 +17,22 @@ SHARED: tuple | None = None  # what the running job reads
 
 def in_workers(job, parts: list, shared: tuple) -> list:
     """job(part) for every part, in CORES forked processes (in this one when there is one core)."""
+    with started(shared) as pool:
+        return pool.map(job, parts) if pool else [job(part) for part in parts]
+
+
+@contextlib.contextmanager
+def started(shared: tuple, warm=None):
+    """CORES forked worker processes that read `shared`, started now so that their start (and `warm`, run in
+    each: loading a dictionary) overlaps what this process does before it hands them work; None when there
+    is one core."""
     global SHARED
     SHARED = shared
     try:
         if CORES < 2:
-            return [job(part) for part in parts]
-        with multiprocessing.get_context("fork").Pool(CORES) as pool:
-            return pool.map(job, parts)
+            yield None
+            return
+        with multiprocessing.get_context("fork").Pool(CORES, initializer=warm) as pool:
+            yield pool
     finally:
         SHARED = None

@@ -223,6 +223,8 @@ def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
     monkeypatch.setattr(workers, "CORES", 2)
     forked, report = dedup_table(frame, "text")
     pd.testing.assert_frame_equal(alone, forked)
+    monkeypatch.setattr(neardup, "EARLY_WORKERS", 1)  # workers started before the pairs are known
+    pd.testing.assert_frame_equal(alone, dedup_table(frame, "text")[0])
     assert report.counts["near pairs"] > 100 and (~forked["kept"]).sum() > 0
     assert {"surface", "content"} <= set(forked["pair_class"].dropna())
 

@@ -4,6 +4,7 @@ real Jaccard similarity, then classified (classify.py). The parameters are in sc
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,11 +12,13 @@ import numpy as np
 from .. import workers
 from ..schema import schemas
 from ..text import matching_forms
+from ..text.japanese import tagger
 from .classify import Classifier, classify_part
 
 # schemas/pipeline.yaml `tuning`: fewer pairs / texts than these are handled in this process (workers cost
 # more); shingles hashed at a time (the block stays in cache) and forms shingled at a time.
 PARALLEL_PAIRS = schemas().tuning["workers"]["near_pairs"]
+EARLY_WORKERS = schemas().tuning["workers"]["near_texts"]
 PARALLEL_FORMS = schemas().tuning["workers"]["match_forms"]
 CHUNK = schemas().tuning["near_duplicates"]["shingle_chunk"]
 PART = schemas().tuning["near_duplicates"]["signature_part"]
@@ -202,15 +205,20 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
     config = config or schemas().dedup
     if len(forms) < 2:
         return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
-    sig, has = signatures(forms, config)
-    a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
-    del sig
-    a, b, similarity = verified(forms, a, b, config)
-    if len(a) < PARALLEL_PAIRS:
-        parts = [classify_part(Classifier(texts, config), a, b, labels)]
-    else:
-        parts = workers.in_workers(classify_job, np.array_split(np.stack([a, b], axis=1), workers.CORES * 8),
-                                   (texts, labels, config))
+    # Many texts: the workers that classify start now, loading UniDic while this process finds the pairs.
+    early = workers.started((texts, labels, config), warm=tagger) if len(forms) >= EARLY_WORKERS else nullcontext()
+    with early as pool:
+        sig, has = signatures(forms, config)
+        a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
+        del sig
+        a, b, similarity = verified(forms, a, b, config)
+        parts = np.array_split(np.stack([a, b], axis=1), workers.CORES * 8)
+        if len(a) < PARALLEL_PAIRS:
+            parts = [classify_part(Classifier(texts, config), a, b, labels)]
+        elif pool is not None:
+            parts = pool.map(classify_job, parts)
+        else:
+            parts = workers.in_workers(classify_job, parts, (texts, labels, config))
     return Pairs(a, b, similarity, [c for p in parts for c in p[0]], [r for p in parts for r in p[1]])
 
 
