@@ -312,7 +312,7 @@ def write(runs: pd.DataFrame, choice: pd.DataFrame, size: int, truth: pd.DataFra
              f"item of the newest release, changed in one of {len(KINDS)} ways ({', '.join(KINDS)}); the rest "
              f"are clean. Index: window {config['window']} characters, min coverage {config['min_coverage']}.", "",
              "## Scans of the whole corpus (recall per kind of change; clean documents flagged)", "",
-             markdown(runs.fillna("")), ""]
+             markdown(runs.astype(object).where(runs.notna(), "")), ""]
     if len(choice):
         lines += ["## Window length and coverage (the first four files: planted documents, up to 40,000 clean)", "",
                   "Recall per kind of change, clean documents where an item is reported, and clean documents "
