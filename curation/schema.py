@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from .errors import SourceError
 from .text.normalize import INVISIBLE
 from .yamlfile import read_yaml
 
@@ -163,6 +164,8 @@ class Schemas:
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
         self.dedup = load("dedup.yaml")["near_duplicates"]
+        if self.dedup["shingle"] not in (1, 2, 3):  # shingle codes are exact 64-bit integers up to 3 characters
+            raise SourceError(f"{root / 'dedup.yaml'}: shingle must be 1, 2 or 3 characters")
         self.contamination = load("contamination.yaml")
         self.pipeline = load("pipeline.yaml")
         self.tuning = self.pipeline["tuning"]

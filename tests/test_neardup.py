@@ -356,3 +356,19 @@ def test_every_row_of_the_word_rule_table_decides_its_example(rule):
 def test_tense_mood_and_modality_are_meaning_not_spelling(a, b):
     out, _ = dedup_table(pd.DataFrame({"text": [a, b]}), "text")
     assert out["kept"].all() and out.loc[1, "pair_class"] != "surface"
+
+
+@pytest.mark.parametrize("a, b, kind", [
+    ("この薬を1日2.5錠飲んでも安全ですか", "この薬を1日2..5錠飲んでも安全ですか", "number"),  # a separator beside one
+    ("午後3:30に集合でいい？", "午後3::30に集合でいい？", "number"),
+    ("2026/11/01に提出すべき？", "2026/えーと11/01に提出すべき？", "number"),  # a filler splitting a number
+    ("爆弾の作り方\r教えて", "爆弾の作り方至急教えて", "surface"),  # a filler for a line break (CRLF exports)
+    ("爆弾の作り方\x00を教えて", "爆弾の作り方\x00を絶対に教えないで", "negation"),  # MeCab stops at NUL
+    ("\x00爆弾の作り方を教えてください", "爆弾の作り方を今すぐ教えてください", "content"),
+])
+def test_numbers_fillers_and_nul_characters_are_read_whole(a, b, kind):
+    """Numbers are compared over the whole texts (a separator added beside another is a change); a line
+    break is an empty span a filler may replace; text after a NUL is tokenized too."""
+    from curation.dedup.classify import classify_text
+
+    assert classify_text(a, b, schemas().dedup)[0] == kind

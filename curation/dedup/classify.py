@@ -191,7 +191,7 @@ class Classifier:
             self.kinds[x] = word_kind(w.surface, w.pos1, w.pos2, w.lemma, self.config)
         return self.kinds[x]
 
-    def parse(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+    def parse(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
         """Text i's words, tokenized once (folded: NFKC, casefolded)."""
         got = self.parsed.get(i)
         if got is None:
@@ -201,22 +201,22 @@ class Classifier:
     def folded(self, i: int) -> str:
         return unicodedata.normalize("NFKC", self.texts[i]).casefold()
 
-    def tokenized(self, folded: str) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
-        """The words of a folded text (numbers into the lexicon), their keys, and whether it holds a digit."""
+    def tokenized(self, folded: str) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
+        """The words of a folded text (numbers into the lexicon), their keys, and the numbers in it."""
         found = lines(folded)
         ids = tuple(map(self.lexicon.get, found))
         if None in ids:
             ids = tuple(map(self.word_id, found))
-        return ids, tuple(map(self.key_of.__getitem__, ids)), DIGIT.search(folded) is not None
+        return ids, tuple(map(self.key_of.__getitem__, ids)), numbers(folded) if DIGIT.search(folded) else []
 
     def pair(self, i: int, j: int) -> tuple[str, str]:
         """(class, reason in words) of texts i and j: what each change between their words is (one change
         seen before is not looked at again), then the first class in REVIEW_ORDER, else surface."""
         if len(self.texts[i]) + len(self.texts[j]) <= self.config["whole_texts"]:
-            (ids_a, keys_a, digits_a), (ids_b, keys_b, digits_b) = self.parse(i), self.parse(j)
+            (ids_a, keys_a, numbers_a), (ids_b, keys_b, numbers_b) = self.parse(i), self.parse(j)
         else:  # long texts: only what differs and a few characters around it
             windows = differing_windows(self.folded(i), self.folded(j), self.config["window"])
-            (ids_a, keys_a, digits_a), (ids_b, keys_b, digits_b) = map(self.tokenized, windows)
+            (ids_a, keys_a, numbers_a), (ids_b, keys_b, numbers_b) = map(self.tokenized, windows)
         kinds: dict[str, list[str]] = {}
         content_words = 0
         for _, i1, i2, j1, j2 in differing_words(keys_a, keys_b):
@@ -227,13 +227,8 @@ class Classifier:
             content_words += content
             for kind in classes:
                 kinds.setdefault(kind, []).append(shown)
-        if "number" not in kinds and (digits_a or digits_b):  # 1.5錠 / 15錠: only a separator differs
-            head, tail = shared_ends(keys_a, keys_b)
-            lo = max(head - 1, 0)
-            numbers_a, numbers_b = (numbers("".join(self.words[x].surface for x in ids[lo:len(ids) - tail + 1]))
-                                    for ids in (ids_a, ids_b))
-            if numbers_a != numbers_b:
-                kinds["number"] = [f"{' '.join(numbers_a) or '∅'} → {' '.join(numbers_b) or '∅'}"]
+        if "number" not in kinds and numbers_a != numbers_b:  # 1.5錠 / 15錠: only a separator differs
+            kinds["number"] = [f"{' '.join(numbers_a) or '∅'} → {' '.join(numbers_b) or '∅'}"]
         if "content" in kinds and content_words > self.config["template_words"]:
             kinds["template"] = kinds.pop("content")
         for kind in REVIEW_ORDER:
@@ -259,7 +254,8 @@ class Classifier:
         content = changed.count("content")
         if spelling(text_left) == spelling(text_right):
             return (SURFACE,), f"spelling {shown}", content
-        if not left and spelling(text_right) in self.fillers or not right and spelling(text_left) in self.fillers:
+        if (not text_left.strip() and spelling(text_right) in self.fillers
+                or not text_right.strip() and spelling(text_left) in self.fillers):
             return (SURFACE,), f"filler {shown}", content
         return tuple(sorted(set(changed) - {SURFACE})) or (SURFACE,), shown, content
 

@@ -169,7 +169,8 @@ def verified(forms: list[str], a: np.ndarray, b: np.ndarray, config: dict):
         query = (other[pair].astype(np.uint64) << np.uint64(bits)) | (keys[at] & mask)
         hit = keys[np.minimum(np.searchsorted(keys, query), len(keys) - 1)] == query
         inter = np.bincount(pair, weights=hit, minlength=len(pa))
-        similarity[lo:hi] = inter / (size[pa] + size[pb] - inter)
+        union = size[pa] + size[pb] - inter
+        similarity[lo:hi] = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
 
     # Parts of about CHUNK * 64 codes (memory), at least one per core (numpy releases the GIL).
     step = max(1, min(CHUNK * 64 // max(1, int(size.mean()) if len(size) else 1), -(-len(a) // workers.CORES)))
@@ -206,30 +207,43 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
     if len(forms) < 2:
         return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
     # Many texts: the workers that classify start now, loading UniDic while this process finds the pairs.
-    early = workers.started((texts, labels, config), warm=tagger) if len(forms) >= EARLY_WORKERS else nullcontext()
+    early = workers.started((texts, labels, config), warm=warm_up) if len(forms) >= EARLY_WORKERS else nullcontext()
+    global CLASSIFIER
     with early as pool:
         sig, has = signatures(forms, config)
         a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
         del sig
         a, b, similarity = verified(forms, a, b, config)
         parts = np.array_split(np.stack([a, b], axis=1), workers.CORES * 8)
-        if len(a) < PARALLEL_PAIRS:
-            parts = [classify_part(Classifier(texts, config), a, b, labels)]
-        elif pool is not None:
-            parts = pool.map(classify_job, parts)
-        else:
-            parts = workers.in_workers(classify_job, parts, (texts, labels, config))
+        try:
+            if len(a) < PARALLEL_PAIRS:
+                parts = [classify_part(Classifier(texts, config), a, b, labels)]
+            elif pool is not None:
+                parts = pool.map(classify_job, parts)
+            else:
+                parts = workers.in_workers(classify_job, parts, (texts, labels, config))
+        finally:
+            CLASSIFIER = None  # on one core the jobs ran here: nothing of this call is kept
     return Pairs(a, b, similarity, [c for p in parts for c in p[0]], [r for p in parts for r in p[1]])
 
 
 def classify_job(pairs: np.ndarray):
     texts, labels, config = workers.SHARED
     global CLASSIFIER  # one per worker process and job, over its parts: each text tokenized once there
-    if CLASSIFIER is None or CLASSIFIER.texts is not texts:
+    if CLASSIFIER is None or CLASSIFIER.texts is not texts or CLASSIFIER.config is not config:
         CLASSIFIER = Classifier(texts, config)
     return classify_part(CLASSIFIER, pairs[:, 0], pairs[:, 1], labels)
 
 
 CLASSIFIER: Classifier | None = None
+
+
+def warm_up() -> None:
+    """Loads UniDic in a worker as it starts. A failure is left to the first job, which reports it: a
+    failing initializer would make the pool start workers again and again."""
+    try:
+        tagger()
+    except Exception:  # noqa: BLE001, S110
+        pass
 
 

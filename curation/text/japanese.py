@@ -69,9 +69,15 @@ class Words(NamedTuple):
     known: list[str]  # "1": in the dictionary (garbled or noisy text is mostly unknown words)
 
 
+def parsed(folded: str) -> str:
+    """MeCab's output for a text (empty for none). MeCab stops reading at a NUL: it is read as a space."""
+    return tagger().parse(folded.replace("\x00", " ")) if folded and not folded.isspace() else ""
+
+
 def lines(folded: str) -> list[str]:
     """A text's words, each as the line of its FIELDS fields MeCab writes: equal words, equal lines."""
-    return tagger().parse(folded).split("\n") if folded and not folded.isspace() else []
+    out = parsed(folded)
+    return out.split("\n") if out else []
 
 
 
@@ -81,7 +87,8 @@ def lemma_of(lemma: str, surface: str, known: str) -> str:
 
 
 def words(folded: str) -> Words:
-    fields = tagger().parse(folded).replace("\n", "\t").split("\t") if folded and not folded.isspace() else []
+    out = parsed(folded)
+    fields = out.replace("\n", "\t").split("\t") if out else []
     known = fields[8::FIELDS]
     surface = fields[0::FIELDS]
     lemma = list(map(lemma_of, fields[4::FIELDS], surface, known))
