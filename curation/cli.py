@@ -137,6 +137,31 @@ def cmd_contamination(args: argparse.Namespace) -> int:
     return 1 if report.matches else 3 if report.problems else 0
 
 
+def cmd_responses(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .responses import collect, responses_of, store
+
+    release, out = Path(args.release), Path(args.out)
+    if args.action == "collect":
+        log = collect(release, args.split, args.model, out / "logs", limit=args.limit,
+                      chat_completions=args.chat_completions)
+        frames = [responses_of(log, release, "collect")]
+    else:
+        from inspect_ai.log import read_eval_log
+
+        frames = []
+        for path in map(Path, args.logs):
+            try:
+                log = read_eval_log(str(path))
+            except Exception as exc:  # noqa: BLE001 (any unreadable log: one line naming it)
+                raise SourceError(f"{path}: not an Inspect evaluation log ({type(exc).__name__})") from None
+            frames.append(responses_of(log, release, path.name))
+    added, kept = store(pd.concat(frames, ignore_index=True), out)
+    print(f"[responses] {added} added, {kept} already stored, under {out}")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from .release.publish import publish
 
@@ -212,6 +237,22 @@ def parser() -> argparse.ArgumentParser:
                                                         "(default: the index's)")
     con.add_argument("--out", default="contamination.jsonl", help="the report: one JSON line per matched document")
     con.set_defaults(run=cmd_contamination)
+    res = sub.add_parser("responses", help="model responses to a release's prompts, stored under data/responses/ "
+                                           "(a rerun adds nothing twice)")
+    res_sub = res.add_subparsers(dest="action", required=True)
+    col = res_sub.add_parser("collect", help="run the release's Inspect task with a model and store its answers")
+    col.add_argument("--release", required=True, help="a release folder, e.g. data/release/v0.7.0")
+    col.add_argument("--split", default="test", choices=["dev", "test"])
+    col.add_argument("--model", required=True, help="PROVIDER/NAME as Inspect names models (its usual keys apply)")
+    col.add_argument("--limit", type=int, help="only the first N prompts")
+    col.add_argument("--chat-completions", action="store_true",
+                     help="an OpenAI-compatible server (OPENAI_BASE_URL) with only /v1/chat/completions")
+    imp = res_sub.add_parser("import", help="store the answers in Inspect evaluation logs (aisev's too)")
+    imp.add_argument("logs", nargs="+", help=".eval or .json logs written by Inspect")
+    imp.add_argument("--release", required=True, help="the release whose prompts the logs answered")
+    for sp in (col, imp):
+        sp.add_argument("--out", default="data/responses", help="the responses folder (default: data/responses)")
+        sp.set_defaults(run=cmd_responses)
     pub = sub.add_parser("publish", help="push a release folder to a Hub dataset repo, tagged vX.Y.Z (dry run "
                                           "unless --yes)")
     pub.add_argument("path", help="a release folder, e.g. data/release/v0.1.0")

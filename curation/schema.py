@@ -160,6 +160,7 @@ class Schemas:
         self.taxonomy = load("taxonomy.yaml")
         self.regions_doc = load("regions.yaml")
         self.record_doc = load("record.yaml")
+        self.response_doc = load("response.yaml")
         self.formats = load("formats.yaml")
         self.crosswalks = load("crosswalks.yaml")
         self.dataset = load("dataset.yaml")
@@ -250,6 +251,8 @@ class Schemas:
             "origin": self.origin,
             "region": self.region,
             "label_source": self.label_source,
+            "verdict": Vocabulary.build("verdict", self.taxonomy["verdicts"], ("ja", "en")),
+            "severity": Vocabulary.build("severity", self.taxonomy["severities"], ("ja", "en")),
         }
 
     def vocabulary(self, type_name: str) -> Vocabulary | None:
@@ -265,23 +268,14 @@ class Schemas:
         """taxonomy.yaml lists origins in the order exact duplicates are kept."""
         return {o["code"]: i for i, o in enumerate(self.taxonomy["origins"])}
 
-    # -- record schema ------------------------------------------------------------------------
+    # -- record schemas: prompts (record.yaml) and model responses (response.yaml) -------------
     @cached_property
     def fields(self) -> list[Field]:
-        return [
-            Field(
-                name=f["name"],
-                type=f["type"],
-                items=f.get("items"),
-                required=bool(f.get("required")),
-                min_items=int(f.get("min_items", 0)),
-                judgement=bool(f.get("judgement")),
-                screened=bool(f.get("screened")),
-                en=f["en"],
-                ja=f["ja"],
-            )
-            for f in self.record_doc["fields"]
-        ]
+        return read_fields(self.record_doc)
+
+    @cached_property
+    def response_fields(self) -> list[Field]:
+        return read_fields(self.response_doc)
 
     @cached_property
     def field_names(self) -> list[str]:
@@ -300,14 +294,12 @@ class Schemas:
     @cached_property
     def arrow_schema(self) -> pa.Schema:
         """The `default` config's Arrow schema, derived from record.yaml."""
-        def arrow_type(field: Field) -> pa.DataType:
-            if field.type == "list":
-                return pa.list_(pa.string())
-            return pa.bool_() if field.type == "bool" else pa.string()
+        return arrow_schema_of(self.fields)
 
-        return pa.schema(
-            [pa.field(f.name, arrow_type(f), nullable=not (f.required or f.min_items)) for f in self.fields]
-        )
+    @cached_property
+    def response_arrow_schema(self) -> pa.Schema:
+        """A stored or released response's Arrow schema, derived from response.yaml."""
+        return arrow_schema_of(self.response_fields)
 
     @cached_property
     def aisev_columns(self) -> list[str]:
@@ -371,6 +363,9 @@ class Schemas:
     def check_scalar(self, type_name: str, value: Any) -> str | None:
         if type_name == "bool":
             return None if isinstance(value, bool) else f"must be true or false, got {type(value).__name__}"
+        if type_name == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            return None if ok else "must be a whole number, 0 or more"
         if not isinstance(value, str):
             return f"must be text, got {type(value).__name__}"
         if type_name == "string":
@@ -393,13 +388,8 @@ class Schemas:
                  ) -> list[tuple[str, str]]:
         """Problems of a record as (field, message); fields in `skip` are filled in later stages, and
         with `only`, just those fields (and the rules among them) are checked."""
-        problems = []
-        for field in self.fields:
-            if field.name in skip or (only is not None and field.name not in only):
-                continue
-            problem = self.check_value(field, record.get(field.name))
-            if problem:
-                problems.append((field.name, problem))
+        problems = self.field_problems([f for f in self.fields if f.name not in skip
+                                        and (only is None or f.name in only)], record)
         if problems:
             return problems
         for rule in self.record_doc.get("rules", []):
@@ -410,6 +400,11 @@ class Schemas:
             if failed_field:
                 problems.append((failed_field, rule["en"]))
         return problems
+
+    def field_problems(self, fields: list[Field], record: dict) -> list[tuple[str, str]]:
+        """(field, message) for every field of `fields` whose value in `record` is wrong."""
+        problems = [(field.name, self.check_value(field, record.get(field.name))) for field in fields]
+        return [(name, problem) for name, problem in problems if problem]
 
     @staticmethod
     def _rule_fields(rule: dict) -> list[str]:
@@ -430,6 +425,24 @@ class Schemas:
                 if record.get(name) != wanted:
                     return name
         return None
+
+
+def read_fields(doc: dict) -> list[Field]:
+    """A record document's fields (record.yaml, response.yaml)."""
+    return [Field(name=f["name"], type=f["type"], items=f.get("items"), required=bool(f.get("required")),
+                  min_items=int(f.get("min_items", 0)), judgement=bool(f.get("judgement")),
+                  screened=bool(f.get("screened")), en=f["en"], ja=f["ja"])
+            for f in doc["fields"]]
+
+
+def arrow_schema_of(fields: list[Field]) -> pa.Schema:
+    """Lists of strings, booleans, whole numbers; everything else (vocabularies included) is text."""
+    def arrow_type(field: Field) -> pa.DataType:
+        if field.type == "list":
+            return pa.list_(pa.string())
+        return {"bool": pa.bool_(), "int": pa.int64()}.get(field.type, pa.string())
+
+    return pa.schema([pa.field(f.name, arrow_type(f), nullable=not (f.required or f.min_items)) for f in fields])
 
 
 @lru_cache(maxsize=1)
