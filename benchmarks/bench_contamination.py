@@ -165,21 +165,13 @@ def window_choice(release: Path, truth: pd.DataFrame) -> pd.DataFrame:
 
 
 def in_memory_index(items: pd.DataFrame, hashes: list, window: int, coverage: float):
-    from curation.contamination.scan import FILTER_BITS, Index
+    from curation.contamination.scan import Index
     from curation.schema import schemas
 
-    entries = sorted((int(h), k, w) for k, (hs, _) in enumerate(hashes) for w, h in enumerate(hs.tolist()))
-    values = np.array([e[0] for e in entries], dtype=np.uint64)
-    flags = np.zeros(1 << FILTER_BITS, dtype=bool)
-    flags[values >> np.uint64(64 - FILTER_BITS)] = True
-    lengths = [n for _, n in hashes]
-    return Index(release="bench", window=window, min_coverage=coverage, guid=schemas().dataset["canary_guid"],
-                 ids=items["id"].tolist(), splits=["test"] * len(items),
-                 windows=np.array([len(h) for h, _ in hashes], dtype=np.int64), hashes=values,
-                 item=np.array([e[1] for e in entries], dtype=np.int64),
-                 window_no=np.array([e[2] for e in entries], dtype=np.int64),
-                 whole_lengths=sorted({n for n in lengths if n < window}),
-                 short=np.array([n < window for n in lengths], dtype=bool), flags=flags)
+    item = np.concatenate([np.full(len(h), k) for k, (h, _) in enumerate(hashes)])
+    return Index.build("bench", window, coverage, schemas().dataset["canary_guid"], items["id"].tolist(),
+                       ["test"] * len(items), [n for _, n in hashes], np.concatenate([h for h, _ in hashes]), item,
+                       np.concatenate([np.arange(len(h)) for h, _ in hashes]))
 
 
 # -- throughput: each run in a fresh process -----------------------------------------------------------------

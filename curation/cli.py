@@ -146,20 +146,23 @@ def cmd_responses(args: argparse.Namespace) -> int:
     if args.action == "collect":
         log = collect(release, args.split, args.model, out / "logs", limit=args.limit,
                       chat_completions=args.chat_completions)
-        frames = [responses_of(log, release, "collect")]
+        found = [responses_of(log, release, "collect")]
     else:
         from inspect_ai.log import read_eval_log
 
-        frames = []
+        found = []
         for path in map(Path, args.logs):
             try:
                 log = read_eval_log(str(path))
             except Exception as exc:  # noqa: BLE001 (any unreadable log: one line naming it)
                 raise SourceError(f"{path}: not an Inspect evaluation log ({type(exc).__name__})") from None
-            frames.append(responses_of(log, release, path.name))
-    added, kept = store(pd.concat(frames, ignore_index=True), out)
-    print(f"[responses] {added} added, {kept} already stored, under {out}")
-    return 0
+            found.append(responses_of(log, release, path.name))
+    added, kept = store(pd.concat([frame for frame, _ in found], ignore_index=True), out)
+    failed = sum(n for _, n in found)
+    print(f"[responses] {added} added, {kept} already stored, under {out}"
+          + (f"; {failed} samples failed (the model call errored) and were not stored: rerun to collect them"
+             if failed else ""))
+    return 3 if failed else 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

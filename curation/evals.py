@@ -42,12 +42,16 @@ def release_rows(release: str, revision: str | None = None, split: str = "test",
     """A config's rows of one split, from a local release folder or a Hub repo at `revision`."""
     folder = next((f for f in (Path(release), PROJECT_ROOT / release) if f.is_dir()), None)
     if folder:
-        manifest = verify_release(folder)
-        files = manifest["configs"].get(config, {}).get("files", {})
-        return pq.read_table(folder / files[split]).to_pylist() if split in files else []
+        return split_rows(folder, verify_release(folder), split, config)
     from datasets import load_dataset
 
     return load_dataset(release, config, revision=revision, split=split).to_list()
+
+
+def split_rows(folder: Path, manifest: dict, split: str, config: str = "default") -> list[dict]:
+    """A config's rows of one split of a release folder whose manifest was verified."""
+    files = manifest["configs"].get(config, {}).get("files", {})
+    return pq.read_table(folder / files[split]).to_pylist() if split in files else []
 
 
 def sample(row: dict, target: str | None = None) -> Sample:

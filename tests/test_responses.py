@@ -73,6 +73,16 @@ def test_inspect_logs_are_imported_by_id_or_by_prompt_text(model_server, tmp_pat
     [(name, records)] = stored(second).items()
     assert {r["prompt_id"] for r in records} == {r["prompt_id"] for r in stored(first)[name]}
     assert {r["source"] for r in records} == {"aisev-run.eval"}
+    from inspect_ai.log import EvalError
+
+    log.samples[0].error = EvalError(message="rate limited", traceback="", traceback_ansi="")
+    failed = tmp_path / "failed-sample.eval"
+    write_eval_log(log, str(failed))
+    third = tmp_path / "third"
+    capsys.readouterr()
+    assert main(["responses", "import", str(failed), "--release", str(RELEASE), "--out", str(third)]) == 3
+    assert "2 added" in (printed := capsys.readouterr().out) and "1 samples failed" in printed
+    assert len(next(iter(stored(third).values()))) == 2  # the failed one is not stored: a rerun collects it
     shutil.copy(renumbered, tmp_path / "broken.eval")
     (tmp_path / "broken.eval").write_bytes(b"not a log")
     assert main(["responses", "import", str(tmp_path / "broken.eval"), "--release", str(RELEASE),

@@ -45,6 +45,21 @@ class Index:
     flags: np.ndarray  # bool per top-bits bucket: does any window hash fall there
 
     @classmethod
+    def build(cls, release: str, window: int, min_coverage: float, guid: str, ids: list[str], splits: list[str],
+              lengths: list[int], hashes: np.ndarray, item: np.ndarray, window_no: np.ndarray) -> Index:
+        """An index from its entries (hash, item number, window number; any order) and each item's form
+        length: what the release's files hold, or what a benchmark computes for another window length."""
+        order = np.argsort(hashes, kind="stable")
+        hashes = hashes[order]
+        flags = np.zeros(1 << FILTER_BITS, dtype=bool)
+        flags[hashes >> np.uint64(64 - FILTER_BITS)] = True
+        short = np.array(lengths, dtype=np.int64) < window
+        return cls(release=release, window=window, min_coverage=min_coverage, guid=guid, ids=ids, splits=splits,
+                   windows=np.bincount(item, minlength=len(ids)).astype(np.int64), hashes=hashes,
+                   item=item[order].astype(np.int64), window_no=window_no[order].astype(np.int64),
+                   whole_lengths=sorted({n for n, s in zip(lengths, short.tolist()) if s}), short=short, flags=flags)
+
+    @classmethod
     def load(cls, path: Path, min_coverage: float | None = None) -> Index:
         """The index of the release at `path`, after its checksums are verified."""
         verify_release(path)
@@ -54,17 +69,11 @@ class Index:
         items = pq.read_table(path / ITEMS).to_pydict()
         table = pq.read_table(path / WINDOWS)
         number = {item_id: k for k, item_id in enumerate(items["id"])}
-        hashes = table["hash"].to_numpy()
-        flags = np.zeros(1 << FILTER_BITS, dtype=bool)
-        flags[hashes >> np.uint64(64 - FILTER_BITS)] = True
-        return cls(release=about["release"], window=about["window"],
-                   min_coverage=about["min_coverage"] if min_coverage is None else min_coverage,
-                   guid=about["canary_guid"], ids=items["id"], splits=items["split"],
-                   windows=np.array(items["windows"], dtype=np.int64), hashes=hashes,
-                   item=np.array([number[i] for i in table["id"].to_pylist()], dtype=np.int64),
-                   window_no=table["window"].to_numpy().astype(np.int64),
-                   whole_lengths=sorted({c for c, s in zip(items["characters"], items["scan"]) if s == "whole text"}),
-                   short=np.array([s == "whole text" for s in items["scan"]], dtype=bool), flags=flags)
+        return cls.build(about["release"], about["window"],
+                         about["min_coverage"] if min_coverage is None else min_coverage, about["canary_guid"],
+                         items["id"], items["split"], items["characters"], table["hash"].to_numpy(),
+                         np.array([number[i] for i in table["id"].to_pylist()], dtype=np.int64),
+                         table["window"].to_numpy())
 
     def lookup(self, hashes: np.ndarray, whole: bool = False):
         """(position in `hashes`, item, window number) of every index entry a hash equals: of the items

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SourceError
-from ..evals import jai_trust_safety, release_rows
+from ..evals import jai_trust_safety, split_rows
 from ..release.layout import verify_release
 from ..schema import schemas
 from ..text import matching_forms
@@ -30,29 +30,33 @@ def collect(release: Path, split: str, model: str, log_dir: Path, limit: int | N
     from inspect_ai import eval as inspect_eval
     from inspect_ai.model import get_model
 
-    verify_release(release)
-    # Not memoized: a model is built from the provider's settings (keys, base URL) as they are now.
+    # The task verifies the release. Not memoized: the model is built from the provider's settings (keys,
+    # base URL) as they are now.
     chosen = get_model(model, memoize=False, **({"responses_api": False} if chat_completions else {}))
     [log] = inspect_eval(jai_trust_safety(release=str(release), split=split), model=chosen, limit=limit,
                          log_dir=str(log_dir), display="none")
-    if log.status != "success":
+    if log.status != "success" and not any(s.error for s in log.samples or []):  # errored samples: counted later
         raise SourceError(f"the evaluation of {model} did not finish ({log.status}): "
                           f"{log.error.message if log.error else 'see its log in ' + str(log_dir)}")
     return log
 
 
-def responses_of(log, release: Path, source: str) -> pd.DataFrame:
-    """The response records of an Inspect log against the release's prompts. A sample is matched by its id
-    when that is a released id, else by its prompt's matching form (aisev's logs number their samples)."""
+def responses_of(log, release: Path, source: str) -> tuple[pd.DataFrame, int]:
+    """The response records of an Inspect log against the release's prompts, and how many samples failed
+    (the model call errored: not stored, so a rerun collects them). A sample is matched by its id when that
+    is a released id, else by its prompt's matching form (aisev's logs number their samples)."""
     manifest = verify_release(release)
-    rows = {split: release_rows(str(release), split=split) for split in manifest["configs"]["default"]["files"]}
+    rows = {split: split_rows(release, manifest, split) for split in manifest["configs"]["default"]["files"]}
     by_id = {row["id"]: (row, split) for split, split_rows in rows.items() for row in split_rows}
     texts = [row["text"] for row, _ in by_id.values()]
     by_form = dict(zip(matching_forms(texts), by_id.values()))
     settings = {k: v for k, v in log.eval.model_generate_config.model_dump().items() if v is not None}
     generation = json.dumps(settings, sort_keys=True, ensure_ascii=False)
-    records, unmatched = [], 0
+    records, unmatched, failed = [], 0, 0
     for sample in log.samples or []:
+        if sample.error is not None:
+            failed += 1
+            continue
         found = by_id.get(str(sample.id)) or by_form.get(matching_forms([prompt_text(sample.input)])[0])
         if found is None:
             unmatched += 1
@@ -71,7 +75,7 @@ def responses_of(log, release: Path, source: str) -> pd.DataFrame:
                                                                          if not (v is None or v != v)})
         if problems:
             raise SourceError(f"{source}: sample {record['prompt_id']}: " + "; ".join(f"{f} {p}" for f, p in problems))
-    return frame
+    return frame, failed
 
 
 def prompt_text(value) -> str:
