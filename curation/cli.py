@@ -110,7 +110,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    from .dedup import ARROW_TYPES, dedup_table
+    from .dedup.table import ARROW_TYPES, dedup_table
     from .ingest.tables import read_table, write_output
 
     frame = read_table(Path(args.input), args.text_column,

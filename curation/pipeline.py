@@ -19,7 +19,9 @@ import pandas as pd
 from .annotate import agreement_table, apply_annotations, decide, load_annotations, mark_annotated
 from .contamination import index_files
 from .contract import Context, kept, released
-from .dedup import add_matching_forms, collapse_exact, collapse_near, near_markdown
+from .dedup.exact import add_matching_forms, collapse_exact
+from .dedup.near import collapse_near
+from .dedup.review import near_markdown
 from .errors import ReleaseError
 from .fileinfo import file_entry
 from .ingest import ingest, load_sources

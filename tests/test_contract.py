@@ -6,7 +6,7 @@ import pytest
 
 from curation import pipeline
 from curation.contract import Context, Fate, contract
-from curation.dedup import collapse_exact
+from curation.dedup.exact import collapse_exact
 from curation.errors import ReleaseError
 from curation.ingest import ingest, load_sources
 from curation.schema import schemas

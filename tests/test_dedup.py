@@ -1,13 +1,18 @@
 """Normalization for matching and the exact-duplicate rule (which record is kept)."""
 
+import random
+import unicodedata
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from curation.annotate import mark_annotated
 from curation.contract import Context
-from curation.dedup import add_matching_forms, collapse_exact
+from curation.dedup.exact import add_matching_forms, collapse_exact
 from curation.release.ids import mint_id
-from curation.text import matching_form, matching_forms, release_text
+from curation.text import SEPARATOR, matching_form, matching_forms, release_text
+from curation.text.normalize import casefolded_nfkc
 
 
 @pytest.mark.parametrize("a, b", [
@@ -52,6 +57,26 @@ def test_matching_forms_of_a_column_are_each_texts_form():
     texts = ["ＡＩ　とは？", "", "1,000円", "ホント\x00に", "ｶﾀｶﾅ"]
     assert matching_forms(texts) == [matching_form(t) for t in texts] == [
         "aiとは", "", "1000円", "ほんとに", "かたかな"]
+
+
+def folded_by_tables(texts: list[str]) -> list[str]:
+    codes = np.frombuffer(SEPARATOR.join(texts).encode("utf-32-le"), dtype=np.uint32)
+    return casefolded_nfkc(codes).tobytes().decode("utf-32-le").split(SEPARATOR)
+
+
+def test_the_per_code_point_tables_fold_exactly_as_unicodedata():
+    """casefold(NFKC()) from the tables (filled in as code points are first seen) is unicodedata's, for every
+    code point alone, after a letter, before a combining mark and a voiced-sound mark, and in random strings."""
+    every = [chr(cp) for cp in range(1, 0x110000) if not 0xD800 <= cp < 0xE000]
+    rng = random.Random(7)
+    blocks = [(0x3000, 0x3100), (0xFF00, 0xFFF0), (0x300, 0x370), (0x1100, 0x1200), (0xAC00, 0xAD00), (0x20, 0x7F)]
+    assorted = "".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(200_000))
+    below = every[:0x30000]
+    texts = [*every, *("か" + c for c in below), *(c + "\u0301" for c in below), *(c + "ﾞ" for c in below),
+             *(assorted[k:k + 8] for k in range(0, len(assorted), 8))]
+    expected = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
+    got = folded_by_tables(texts)
+    assert [t for t, g, e in zip(texts, got, expected) if g != e] == []
 
 
 def test_release_text_is_nfc_only():

@@ -8,7 +8,7 @@ import pytest
 from conftest import accounting, add_crowd_file, released_frame
 
 from curation.cli import main
-from curation.dedup import dedup_table
+from curation.dedup.table import dedup_table
 from curation.pipeline import release
 from curation.schema import schemas
 

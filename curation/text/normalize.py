@@ -32,64 +32,83 @@ def dropped(char: str) -> bool:
     return unicodedata.category(char)[0] in "PSZC" or char.isspace() or bool(INVISIBLE.match(char))
 
 
-@lru_cache(maxsize=1)
-def tables() -> tuple[np.ndarray, np.ndarray]:
-    """A code point -> code point table (DROP: removed) for the per-character folding, and which code points
-    are whitespace. Beyond U+2FFFF everything but tag characters is unassigned or private use."""
-    table = np.arange(0x110000, dtype=np.uint32)
-    gone = [cp for cp in [*range(0x30000), *range(0xE0000, 0xE1000)] if dropped(chr(cp))]
-    table[gone] = DROP
-    table[0x30A1:0x30F7] -= 0x60  # katakana ァ..ヶ -> hiragana ぁ..ゖ
-    table[[0x30FD, 0x30FE]] -= 0x60  # ヽヾ -> ゝゞ
-    table[ord(SEPARATOR)] = ord(SEPARATOR)
-    space = np.zeros(0x110000, dtype=bool)
-    space[[cp for cp in range(0x3100) if chr(cp).isspace()]] = True
-    return table, space
+class Tables:
+    """Per-code-point tables, filled in for the code points a text holds the first time it holds them (a
+    column uses a few thousand; every code point would cost more than folding 50k prompts):
+    - `table`: the code point a character folds to after NFKC and casefolding (DROP: removed), katakana as
+      hiragana; `space`: whitespace;
+    - `single`, `length`, `longer`: casefold(NFKC(c)), its first code point, how many it is, the longer ones;
+    - `invisible`: removed first; `composing`: characters next to which NFKC may compose (combining marks,
+      Hangul jamo, and those whose NFKC holds one: ﾞ is U+3099). Texts holding one are folded by unicodedata
+      itself. Elsewhere NFKC and casefolding work character by character, so the tables give exactly what
+      unicodedata and str.casefold give."""
+
+    # Hangul jamo blocks compose whatever their category.
+    JAMO = [(0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xD7B0, 0xD7FF), (0xFFA0, 0xFFDC)]
+
+    def __init__(self):
+        self.table = np.arange(0x110000, dtype=np.uint32)
+        self.table[0x30A1:0x30F7] -= 0x60  # katakana ァ..ヶ -> hiragana ぁ..ゖ
+        self.table[[0x30FD, 0x30FE]] -= 0x60  # ヽヾ -> ゝゞ
+        self.space = np.zeros(0x110000, dtype=bool)
+        self.single = np.arange(0x110000, dtype=np.uint32)
+        self.length = np.ones(0x110000, dtype=np.int64)
+        self.longer: dict[int, np.ndarray] = {}
+        self.invisible = np.zeros(0x110000, dtype=bool)
+        for low, high in INVISIBLE_RANGES:
+            self.invisible[low:high + 1] = True
+        self.composing = np.zeros(0x110000, dtype=bool)
+        for low, high in self.JAMO:
+            self.composing[low:high + 1] = True
+        self.known = np.zeros(0x110000, dtype=bool)
+        self.known[ord(SEPARATOR)] = True  # joins texts: stays as it is
+        # Beyond U+2FFFF everything but tag characters is unassigned or private use, and stays as it is.
+        self.known[0x30000:0xE0000] = self.known[0xE1000:] = True
+
+    def cover(self, codes: np.ndarray) -> Tables:
+        """Fills in the code points among `codes` not seen before."""
+        fresh = codes[~self.known[codes]]
+        if not len(fresh):
+            return self
+        seen = np.zeros(0x110000, dtype=bool)
+        seen[fresh] = True
+        for cp in np.flatnonzero(seen).tolist():
+            char = chr(cp)
+            if dropped(char):
+                self.table[cp] = DROP
+            self.space[cp] = cp < 0x3100 and char.isspace()
+            if cp >= 0x30000:  # tag characters: invisible, removed before folding
+                continue
+            if self.is_mark(char):
+                self.composing[cp] = True
+            if unicodedata.decomposition(char) or char.casefold() != char:
+                normal = unicodedata.normalize("NFKC", char)
+                result = normal.casefold()
+                if result != char:
+                    self.single[cp] = ord(result[0])
+                    self.length[cp] = len(result)
+                    if len(result) > 1:
+                        self.longer[cp] = np.frombuffer(result.encode("utf-32-le"), dtype=np.uint32)
+                if any(map(self.is_mark, normal)):
+                    self.composing[cp] = True
+        self.known[seen] = True
+        return self
+
+    def is_mark(self, char: str) -> bool:
+        cp = ord(char)
+        return bool(unicodedata.combining(char) or unicodedata.category(char)[0] == "M"
+                    or any(low <= cp <= high for low, high in self.JAMO))
 
 
 @lru_cache(maxsize=1)
-def fold_tables() -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray], np.ndarray, np.ndarray]:
-    """casefold(NFKC(c)) per code point, as numpy tables: the code point it becomes (or its first), how
-    many it becomes, the longer results, and flags for invisible characters (removed first) and for
-    characters next to which NFKC may compose (combining marks, Hangul jamo, and those whose NFKC holds
-    one): texts holding one of these are folded by unicodedata itself. Elsewhere NFKC and casefolding work
-    character by character, so the tables give exactly what unicodedata and str.casefold give."""
-    single = np.arange(0x110000, dtype=np.uint32)
-    length = np.ones(0x110000, dtype=np.int64)
-    longer: dict[int, np.ndarray] = {}
-    invisible = np.zeros(0x110000, dtype=bool)
-    composing = np.zeros(0x110000, dtype=bool)
-    for low, high in INVISIBLE_RANGES:
-        invisible[low:high + 1] = True
-    # Only characters with a decomposition or a case change can change; combining marks and Hangul jamo
-    # (and characters whose NFKC holds one: ﾞ is U+3099) may compose with what comes before.
-    changing, mark = [], set()
-    for cp in range(1, 0x30000):  # beyond: unassigned, private or tags (invisible); 0: SEPARATOR
-        char = chr(cp)
-        if unicodedata.decomposition(char) or char.casefold() != char:
-            changing.append(cp)
-        if unicodedata.combining(char) or unicodedata.category(char)[0] == "M":
-            mark.add(cp)
-    for low, high in [(0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xD7B0, 0xD7FF), (0xFFA0, 0xFFDC)]:
-        mark.update(range(low, high + 1))
-    # One call for all: NUL (a starter) between two characters keeps NFKC from composing across them.
-    nfkc = unicodedata.normalize("NFKC", SEPARATOR.join(map(chr, changing))).split(SEPARATOR)
-    for cp, normal in zip(changing, nfkc):
-        result = normal.casefold()
-        if result != chr(cp):
-            single[cp] = ord(result[0])
-            length[cp] = len(result)
-            if len(result) > 1:
-                longer[cp] = np.frombuffer(result.encode("utf-32-le"), dtype=np.uint32)
-        if any(ord(c) in mark for c in normal):
-            mark.add(cp)
-    composing[list(mark)] = True
-    return single, length, longer, invisible, composing
+def tables() -> Tables:
+    return Tables()
 
 
 def casefolded_nfkc(codes: np.ndarray) -> np.ndarray:
     """casefold(NFKC(text)) of SEPARATOR-joined texts given as code points (invisible ones removed)."""
-    single, length, longer, _, composing = fold_tables()
+    folding = tables().cover(codes)
+    single, length, longer, composing = folding.single, folding.length, folding.longer, folding.composing
     sizes = length[codes]
     out = single[codes]
     grow = np.flatnonzero(sizes != 1)
@@ -129,11 +148,11 @@ def matching_forms(texts: list[str]) -> list[str]:
 def matching_codes(texts: list[str]) -> np.ndarray:
     """The matching forms of texts as one array of code points, SEPARATOR (0) between two texts. All in
     numpy over the whole column: per-text calls, or str.translate, cost more than the folding itself."""
-    table, space = tables()
-    invisible = fold_tables()[3]
+    folding = tables()
     codes = np.frombuffer(SEPARATOR.join(t.replace(SEPARATOR, "") for t in texts).encode("utf-32-le"),
                           dtype=np.uint32)
-    codes = casefolded_nfkc(codes[~invisible[codes]])
+    codes = casefolded_nfkc(codes[~folding.invisible[codes]])
+    table, space = folding.cover(codes).table, folding.space
     digit = (codes >= 0x30) & (codes <= 0x39)
     # A thousands comma: a digit before it, exactly three after it.
     comma = np.flatnonzero(codes == 0x2C)
