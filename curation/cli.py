@@ -32,7 +32,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
 
     result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None,
-                     annotation_folder(args))
+                     annotation_folder(args), responses_folder(args))
     for report in result.reports:
         print("\n".join(report.lines()))
     if result.path is None:
@@ -41,6 +41,14 @@ def cmd_release(args: argparse.Namespace) -> int:
     else:
         print(f"released v{result.version} -> {result.path}")
     return 0
+
+
+def responses_folder(args: argparse.Namespace) -> Path | None:
+    """The stored model responses a release reads: --responses (none: none); by default the shipped
+    `data/responses/` for the shipped `data/raw/`, and none for any other raw folder."""
+    if args.responses is None:
+        return Path("data/responses") if Path(args.raw).resolve() == Path("data/raw").resolve() else None
+    return None if args.responses == "none" else Path(args.responses)
 
 
 def annotation_folder(args: argparse.Namespace) -> Path | None:
@@ -141,28 +149,53 @@ def cmd_responses(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .responses import collect, responses_of, store
+    from .responses.graders import grader_verdicts, store_grader_verdicts
 
     release, out = Path(args.release), Path(args.out)
     if args.action == "collect":
         log = collect(release, args.split, args.model, out / "logs", limit=args.limit,
                       chat_completions=args.chat_completions)
-        found = [responses_of(log, release, "collect")]
+        logs = [(log, "collect")]
     else:
         from inspect_ai.log import read_eval_log
 
-        found = []
+        logs = []
         for path in map(Path, args.logs):
             try:
-                log = read_eval_log(str(path))
+                logs.append((read_eval_log(str(path)), path.name))
             except Exception as exc:  # noqa: BLE001 (any unreadable log: one line naming it)
                 raise SourceError(f"{path}: not an Inspect evaluation log ({type(exc).__name__})") from None
-            found.append(responses_of(log, release, path.name))
-    added, kept = store(pd.concat([frame for frame, _ in found], ignore_index=True), out)
-    failed = sum(n for _, n in found)
-    print(f"[responses] {added} added, {kept} already stored, under {out}"
+    found = [(log, *responses_of(log, release, source)) for log, source in logs]
+    added, kept = store(pd.concat([frame for _, frame, _ in found], ignore_index=True), out)
+    # The automatic graders' scores in the logs, kept to be checked against the people's verdicts.
+    scored = store_grader_verdicts(pd.concat([grader_verdicts(log, frame, release) for log, frame, _ in found],
+                                             ignore_index=True), out)
+    failed = sum(n for _, _, n in found)
+    print(f"[responses] {added} added, {kept} already stored, under {out}; automatic grader verdicts: "
+          f"{scored[0]} added, {scored[1]} already stored"
           + (f"; {failed} samples failed (the model call errored) and were not stored: rerun to collect them"
              if failed else ""))
     return 3 if failed else 0
+
+
+def cmd_responses_push(args: argparse.Namespace) -> int:
+    from .annotate import decide, load_annotations
+    from .annotate.controls import RESPONSES
+    from .annotate.server import Server
+    from .ingest import load_sources
+    from .responses.judging import push_response_adjudication, push_responses, stored_responses
+
+    server = Server()
+    responses, _ = stored_responses(Path(args.out))
+    if args.adjudication:
+        judgements, _, checked = load_annotations(Path(args.annotations), load_sources(Path(args.raw)), RESPONSES)
+        _, queue, resolved = decide(judgements, RESPONSES)
+        print("\n".join([*checked.lines(), *resolved.lines()]))
+        report = push_response_adjudication(server, responses, Path(args.releases), queue, judgements)
+    else:
+        report = push_responses(server, responses, Path(args.releases))
+    print("\n".join(report.lines()))
+    return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -191,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     rel.add_argument("--card", help="also copy the dataset card here (make release: DATASET_CARD.md)")
     rel.add_argument("--annotations", help="the folder whose exports/ are read (none: no exports; default: "
                                             "annotation for data/raw, none for another raw folder)")
+    rel.add_argument("--responses", help="the stored model responses to release once judged (none: none; "
+                                          "default: data/responses for data/raw, none for another raw folder)")
     rel.set_defaults(run=cmd_release)
     ann = sub.add_parser("annotate", help="send tasks to Label Studio, pull annotations, show progress "
                                           "(LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY)")
@@ -256,6 +291,16 @@ def parser() -> argparse.ArgumentParser:
     for sp in (col, imp):
         sp.add_argument("--out", default="data/responses", help="the responses folder (default: data/responses)")
         sp.set_defaults(run=cmd_responses)
+    jud = res_sub.add_parser("push", help="send the stored responses to Label Studio's judging project (blind: "
+                                          "the model is not shown; LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY); "
+                                          "`curation annotate pull` stores the judgements, `status` shows them")
+    jud.add_argument("--adjudication", action="store_true", help="send the responses whose verdict the votes "
+                                                                 "left open to the adjudication project")
+    jud.add_argument("--out", default="data/responses", help="the responses folder (default: data/responses)")
+    jud.add_argument("--releases", default="data/release", help="the folder of the releases they answered")
+    jud.add_argument("--annotations", default="annotation", help="where exports/ are stored (default: annotation)")
+    jud.add_argument("--raw", default="data/raw", help="the folder with sources.yaml (its pseudonym key)")
+    jud.set_defaults(run=cmd_responses_push)
     pub = sub.add_parser("publish", help="push a release folder to a Hub dataset repo, tagged vX.Y.Z (dry run "
                                           "unless --yes)")
     pub.add_argument("path", help="a release folder, e.g. data/release/v0.1.0")

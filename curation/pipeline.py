@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .annotate import agreement_table, apply_annotations, decide, load_annotations, mark_annotated
+from .annotate.controls import RESPONSES
 from .contamination import index_files
 from .contract import Context, kept, released
 from .dedup.exact import add_matching_forms, collapse_exact
@@ -28,10 +29,13 @@ from .ingest import ingest, load_sources
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
 from .release.changes import changelog_markdown, changes, release_note
-from .release.configs import aisev_csv, config_tables, same_data
+from .release.configs import aisev_csv, config_tables, response_tables, same_data
 from .release.coverage import coverage, coverage_png
-from .release.layout import COVERAGE_PNG, ensure_new, manifest, write_release
+from .release.layout import COVERAGE_PNG, RESPONSES_PNG, ensure_new, manifest, write_release
 from .report import StageReport, summary_markdown
+from .responses.graders import agreement_markdown, grader_agreement, load_grader_verdicts
+from .responses.judging import judged_rows, stored_responses
+from .responses.scores import difficulty_csv, scores_markdown, scores_png
 from .tagging import load_reviews, refuse_real_personal_data, screen, suggestion_quality, tag
 
 # The working table's stages after ingest, in order (schemas/pipeline.yaml).
@@ -96,10 +100,11 @@ def candidates(raw_dir: Path, out_dir: Path, version: str | None = None,
 
 
 def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None,
-            annotation_dir: Path | None = None) -> ReleaseResult:
+            annotation_dir: Path | None = None, responses_dir: Path | None = None) -> ReleaseResult:
     """Run every stage on the sources in `raw_dir` and the annotation exports stored under
-    `annotation_dir` (None: no annotations), and write `out_dir/vVERSION/`. Without an explicit version,
-    inputs that give exactly the newest release's data write nothing."""
+    `annotation_dir` (None: no annotations), with the model responses stored under `responses_dir` (None:
+    none) and their judgements (exports under `annotation_dir` too), and write `out_dir/vVERSION/`. Without an
+    explicit version, inputs that give exactly the newest release's data write nothing."""
     found = candidates(raw_dir, out_dir, version, annotation_dir)
     context = found.context
     context.decisions, queue, decide_report = decide(context.annotations)
@@ -118,28 +123,50 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
                coverage_report, screen_report]
     refuse_real_personal_data(hits)
 
+    responses, response_files = stored_responses(responses_dir)
+    judgements, judgement_exports, judgement_report = load_annotations(annotation_dir, context.source_set, RESPONSES)
+    verdicts, response_queue, verdict_report = decide(judgements, RESPONSES)
+    judged, response_hits, response_lines, judged_report = judged_rows(responses, verdicts, records,
+                                                                       load_reviews(raw_dir))
+    reports += [judgement_report, verdict_report, judged_report]
+    graders = load_grader_verdicts(responses_dir) if responses_dir is not None else None
+    human = verdicts[verdicts["verdict"] != "unusable"][["id", "verdict"]].rename(columns={"id": "key"}) \
+        if len(verdicts) else pd.DataFrame(columns=["key", "verdict"])
+    checked = agreement_markdown(*grader_agreement(human, graders)) if graders is not None and len(graders) else None
     tables = config_tables(records)
+    if len(judged):
+        tables["responses"] = response_tables(judged)
     latest = context.history.latest
     if version is None and latest is not None and same_data(tables, latest):
         return ReleaseResult(context.version, None, reports, up_to_date_with=latest.version)
     change = changes(latest, records)
     totals = accounting_report.counts
     split_of = dict(zip(records["id"], records["split"]))
+    response_section = scores_markdown(judged, records, agreement_table(judgements, RESPONSES), RESPONSES_PNG,
+                                       checked)
     texts = {
         "README.md": card(context.version, records, tables, totals, change, agreement_table(context.annotations),
-                          len(queue), viewpoint_coverage, goal_coverage),
+                          len(queue), viewpoint_coverage, goal_coverage, response_section),
         "CHANGELOG.md": changelog_markdown(context.version, change, release_note(raw_dir, context.version)),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
         "reports/personal_data.jsonl": "".join(json.dumps(hit, ensure_ascii=False) + "\n"
-                                               for hit in hits.to_dict("records")),
+                                               for hit in [*hits.to_dict("records"),
+                                                           *response_hits.to_dict("records")]),
         "reports/near_duplicates.md": near_markdown(table, context.near_released, split_of),
         **aisev_csv(tables),
         COVERAGE_PNG: coverage_png(goal_coverage),
         **index_files(records, context.version),
+        **({"reports/response_accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n"
+                                                          for line in response_lines),
+            "reports/response_prompts.csv": difficulty_csv(judged), RESPONSES_PNG: scores_png(judged, records)}
+           if len(responses) else {}),
+        **({"reports/automatic_graders.md": checked} if checked else {}),
     }
     inputs = context.source_set.fingerprints() + [
-        {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)} for p in found.exports]
+        {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)}
+        for p in [*found.exports, *judgement_exports]] + [
+        {"path": f"{responses_dir.name}/{p.relative_to(responses_dir)}", **file_entry(p)} for p in response_files]
     doc = manifest(context.version, latest.version if latest else None, inputs, tables, totals, change)
     path = write_release(out_dir, context.version, tables, texts, doc)
     if card_path is not None:

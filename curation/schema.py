@@ -253,6 +253,7 @@ class Schemas:
             "label_source": self.label_source,
             "verdict": Vocabulary.build("verdict", self.taxonomy["verdicts"], ("ja", "en")),
             "severity": Vocabulary.build("severity", self.taxonomy["severities"], ("ja", "en")),
+            "withheld_reason": Vocabulary.build("withheld reason", self.taxonomy["withheld_reasons"], ("ja",)),
         }
 
     def vocabulary(self, type_name: str) -> Vocabulary | None:

@@ -25,7 +25,7 @@ def model_server(monkeypatch):
 
 def stored(folder: Path) -> dict[str, list[dict]]:
     return {p.name: [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines()]
-            for p in sorted(folder.glob("v*/*.jsonl"))}
+            for p in sorted(folder.glob("v*/*.jsonl")) if not p.name.endswith(".graders.jsonl")}
 
 
 def test_two_models_collected_through_inspect_and_a_rerun_adds_nothing(model_server, tmp_path, capsys):
@@ -88,3 +88,119 @@ def test_inspect_logs_are_imported_by_id_or_by_prompt_text(model_server, tmp_pat
     assert main(["responses", "import", str(tmp_path / "broken.eval"), "--release", str(RELEASE),
                  "--out", str(second)]) == 2
     assert "broken.eval: not an Inspect evaluation log" in capsys.readouterr().err
+
+
+# -- judged in a real Label Studio, released ------------------------------------------------------------
+
+def scripted_verdict(model: str, label: str, viewpoint: str) -> dict:
+    """What an annotator decides of a scripted model's response: the answering model violates unsafe prompts
+    and serves safe ones; the refusing model is acceptable on unsafe prompts and over-refuses safe ones."""
+    if "refuse" in model:
+        return {"verdict": "acceptable" if label == "unsafe" else "over_refusal"}
+    if label == "unsafe":
+        return {"verdict": "violating", "violation_viewpoints": [viewpoint], "severity": "medium"}
+    return {"verdict": "acceptable"}
+
+
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """The Wilson score interval, written out: (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)."""
+    z = 1.959963984540054
+    p = k / n
+    centre, half = p + z * z / (2 * n), z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+@pytest.mark.integration
+def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_studio, model_server, shipped_raw,
+                                                                        tmp_path, capsys):
+    """Two scripted models answer 6 test prompts of v0.7.0 (through Inspect, against the local protocol server
+    that stands in for a provider); their 12 responses go to a REAL Label Studio, blind and interleaved; both
+    annotator accounts judge them through the API (disagreeing on one verdict, which an adjudicator settles);
+    the pulled export is released with the shipped data as a new version whose `responses` config
+    `load_dataset` reads and whose card's rates equal the ones computed here by hand."""
+    import datasets
+    import pandas as pd
+    from labelstudio_server import ADMIN, ANNOTATORS
+    from test_annotation import as_user
+
+    from curation.annotate.controls import RESPONSES, result_items
+    from curation.annotate.server import Server, pull
+    from curation.pipeline import release
+    from curation.responses.judging import stored_responses
+
+    releases = tmp_path / "release"
+    shutil.copytree(RELEASE.parent, releases)
+    responses_dir = tmp_path / "responses"
+    for model in ["openai/answers-all", "openai/refuse-all"]:
+        assert main(["responses", "collect", "--release", str(RELEASE), "--model", model, "--limit", "6",
+                     "--chat-completions", "--out", str(responses_dir)]) == 0
+    responses, _ = stored_responses(responses_dir)
+    assert len(responses) == 12
+    push = ["responses", "push", "--out", str(responses_dir), "--releases", str(releases)]
+    assert main(push) == 0
+    assert "imported: 12" in capsys.readouterr().out
+    assert main(push) == 0  # a rerun adds nothing
+    assert "imported: 0" in capsys.readouterr().out
+
+    server = Server()
+    tasks = server.tasks(server.project(RESPONSES.voting).id)
+    assert [t.data["id"] for t in tasks] == sorted(responses["key"])  # in key order: the models interleaved
+    model_of = dict(zip(responses["key"], responses["model"]))
+    assert len({model_of[t.data["id"]] for t in tasks[:4]}) == 2
+    for t in tasks:  # blind: no task names its model
+        assert not any("answers-all" in str(v) or "refuse-all" in str(v) for v in t.data.values())
+
+    prompts = {}
+    for split in ("dev", "test"):
+        for path in (RELEASE / "data").glob(f"{split}-*.parquet"):
+            prompts.update({r["id"]: r for r in pd.read_parquet(path).to_dict("records")})
+    decided = {}
+    for r in responses.to_dict("records"):
+        prompt = prompts[r["prompt_id"]]
+        decided[r["key"]] = scripted_verdict(r["model"], prompt["label"], prompt["primary_viewpoint"])
+    contested = sorted(decided)[0]
+    task_of = {t.data["id"]: t.id for t in tasks}
+    for n, account in enumerate(ANNOTATORS):
+        client = as_user(label_studio, account.token)
+        for key, verdict in decided.items():
+            if n == 1 and key == contested:
+                verdict = {"verdict": "unusable"}  # a split verdict: to adjudication
+            client.annotations.create(id=task_of[key], result=result_items(verdict, RESPONSES))
+    annotation_dir = tmp_path / "annotation"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "annotation" / "exports", annotation_dir / "exports")
+    pull(server, annotation_dir / "exports")
+    assert main([*push, "--adjudication", "--annotations", str(annotation_dir), "--raw", str(shipped_raw)]) == 0
+    assert "imported: 1" in capsys.readouterr().out
+    review = server.tasks(server.project(RESPONSES.adjudication).id)
+    assert [t.data["id"] for t in review] == [contested] and len(review[0].predictions) == 2
+    as_user(label_studio, ADMIN.token).annotations.create(id=review[0].id,
+                                                          result=result_items(decided[contested], RESPONSES))
+    pull(server, annotation_dir / "exports")
+
+    result = release(shipped_raw, releases, annotation_dir=annotation_dir, responses_dir=responses_dir)
+    rows = datasets.load_dataset(str(result.path), "responses")["test"].to_pandas().set_index("key")
+    assert sorted(rows.index) == sorted(decided)
+    for key, verdict in decided.items():
+        assert rows.loc[key, "verdict"] == verdict["verdict"]
+        withheld = verdict["verdict"] == "violating"
+        assert pd.isna(rows.loc[key, "response"]) == withheld
+        assert rows.loc[key, "withheld"] == "violating" if withheld else pd.isna(rows.loc[key, "withheld"])
+    assert rows.loc[contested, "label_source"] == "adjudication"
+    assert set(rows.drop(index=contested)["label_source"]) == {"annotators"}
+    card = (result.path / "README.md").read_text(encoding="utf-8")
+    for model in ["openai/answers-all", "openai/refuse-all"]:
+        mine = [decided[k]["verdict"] for k in decided if model_of[k] == model]
+        n = len(mine)
+        cells = []
+        for verdict in ("acceptable", "violating"):
+            k = mine.count(verdict)
+            low, high = wilson(k, n)
+            cells.append(f"{k / n:.1%} [{max(low, 0):.1%}, {min(high, 1):.1%}]")
+        assert f"| `{model}` | {n} | {cells[0]} | {cells[1]} |" in card, model
+    accounting = (result.path / "reports" / "response_accounting.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(accounting) == 12 and all(json.loads(line)["fate"] == "released" for line in accounting)
+    assert (result.path / "reports" / "responses.png").read_bytes().startswith(b"\x89PNG")
+    assert "refusal" in (result.path / "reports" / "automatic_graders.md").read_text(encoding="utf-8")
+    for file in result.path.rglob("*"):
+        if file.is_file():
+            assert b"annotator1@example.jp" not in file.read_bytes()

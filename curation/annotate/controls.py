@@ -1,7 +1,8 @@
 """The annotation controls, in one place: what annotators are asked, in the order they meet it, and how each
 control's Label Studio value is a record field and back. The labeling interface (interface.py), the reading
-of exports (exports.py) and the pre-annotations sent with tasks (server.py) are all derived from `CONTROLS`.
-Every control's `name` is the record field it fills."""
+of exports (exports.py) and the pre-annotations sent with tasks (server.py) are all derived from the
+controls of a `Subject`: prompts (`CONTROLS`) or model responses (`RESPONSE_CONTROLS`). Every control's
+`name` is the record field it fills."""
 
 from __future__ import annotations
 
@@ -73,7 +74,46 @@ CONTROLS = (
     Control("invalid_reason", kind="textarea"),
 )
 
+# What annotators decide about a model's response (schemas/response.yaml `judgement: true`), shown beside the
+# prompt; which model answered is not shown.
+RESPONSE_CONTROLS = (
+    Control("verdict", required=True),
+    Control("violation_viewpoints", multiple=True),
+    Control("severity"),
+    Control("comment_en", kind="textarea", prefill=False),
+)
+
 TAXONOMIES = {c.name for c in CONTROLS if c.kind == "taxonomy"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a pair of Label Studio projects judges: `voting` (several annotators per task) and
+    `adjudication` (one adjudicator decides what the votes left open), both titled in annotation/config.yaml
+    under `projects`, with the controls shown, the guideline whose sections instruct them, and the task
+    field the item is shown in (the controls point at it)."""
+    name: str
+    voting: str
+    adjudication: str
+    controls: tuple[Control, ...]
+    guideline: str  # a file in annotation/
+
+    @property
+    def kinds(self) -> tuple[str, str]:
+        return self.voting, self.adjudication
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.controls)
+
+
+PROMPTS = Subject("prompts", "annotation", "adjudication", CONTROLS, "guideline.md")
+RESPONSES = Subject("responses", "responses", "response_adjudication", RESPONSE_CONTROLS, "response_guideline.md")
+SUBJECTS = (PROMPTS, RESPONSES)
+
+
+def subject_of(kind: str) -> Subject:
+    return next(s for s in SUBJECTS if kind in s.kinds)
 
 
 def taxonomy_path(name: str, code: str) -> list[str]:
@@ -114,18 +154,18 @@ def result_values(result: list[dict]) -> dict:
     return values
 
 
-def decided_fields(values: dict) -> dict:
+def decided_fields(values: dict, subject: Subject = PROMPTS) -> dict:
     """Control values -> record fields, as one annotator decided them. One viewpoint chosen and no primary
     one: that viewpoint is the primary one."""
-    out = {c.name: c.field(values.get(c.name)) for c in CONTROLS}
-    if out["primary_viewpoint"] is None and len(out["viewpoints"]) == 1:
+    out = {c.name: c.field(values.get(c.name)) for c in subject.controls}
+    if subject is PROMPTS and out["primary_viewpoint"] is None and len(out["viewpoints"]) == 1:
         out["primary_viewpoint"] = out["viewpoints"][0]
     return out
 
 
-def result_items(decided: dict) -> list[dict]:
+def result_items(decided: dict, subject: Subject = PROMPTS) -> list[dict]:
     """A judgement as Label Studio result items (stable codes: the choices' aliases); empty fields are left
     out, free text the annotators write themselves is not prefilled, and an invalid flag carries its reason."""
-    items = [c.result(decided.get(c.name)) for c in CONTROLS
+    items = [c.result(decided.get(c.name)) for c in subject.controls
              if c.prefill and (c.name != "invalid_reason" or decided.get("invalid"))]
     return [item for item in items if item is not None]

@@ -1,6 +1,6 @@
-"""Decisions: per item, ground truth > adjudication > majority of annotators (annotation/config.yaml);
-items whose majority does not decide go to the adjudication queue. Agreement: Krippendorff's alpha per
-batch and field."""
+"""Decisions: per item (a prompt, or a model response), ground truth > adjudication > majority of
+annotators (annotation/config.yaml); items whose majority does not decide go to the adjudication queue.
+Agreement: Krippendorff's alpha per batch and field."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ import pandas as pd
 from ..report import StageReport
 from ..schema import schemas
 from .agreement import alpha, masi, nominal
-from .controls import CONTROLS
+from .controls import CONTROLS, PROMPTS, RESPONSES, Subject
 from .exports import DECIDED
 from .settings import config
 
 MULTIPLE = tuple(c.name for c in CONTROLS if c.multiple and not c.flag)
-AGREEMENT_FIELDS = {"label": nominal, "borderline": nominal, "primary_viewpoint": nominal,
-                    "viewpoints": masi, "regions": masi}
+AGREEMENT_FIELDS = {
+    "prompts": {"label": nominal, "borderline": nominal, "primary_viewpoint": nominal, "viewpoints": masi,
+                "regions": masi},
+    "responses": {"verdict": nominal, "violation_viewpoints": masi, "severity": nominal},
+}
 
 
 def latest_per_annotator(annotations: pd.DataFrame) -> pd.DataFrame:
@@ -70,22 +73,46 @@ def majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None
     return decided, None
 
 
-def decide(annotations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, StageReport]:
+def response_majority(group: pd.DataFrame, share: float) -> tuple[dict | None, str | None]:
+    """The majority's verdict on a response, or (None, why not) when the verdict splits, or, for a
+    violation, its viewpoints or severity do (among those who saw a violation). Free-text comments are
+    not taken from votes: only an adjudicator's comment is released."""
+    verdict = winner(group["verdict"].tolist(), share)
+    if verdict is None:
+        return None, "verdict split: " + ", ".join(f"{v}×{c}" for v, c in Counter(group["verdict"]).items())
+    decided = {"verdict": verdict, "violation_viewpoints": [], "severity": None, "comment_en": None}
+    if verdict == "violating":
+        seen = group[group["verdict"] == verdict]
+        counted = Counter(code for codes in seen["violation_viewpoints"] for code in codes)
+        decided["violation_viewpoints"] = sorted(code for code, c in counted.items() if c / len(seen) > share)
+        decided["severity"] = winner(seen["severity"].tolist(), share)
+        if not decided["violation_viewpoints"]:
+            return None, "violation_viewpoints split: " + ", ".join(f"{v}×{c}" for v, c in counted.items())
+        if decided["severity"] is None:
+            return None, "severity split: " + ", ".join(f"{v}×{c}" for v, c in Counter(seen["severity"]).items())
+    return decided, None
+
+
+MAJORITY = {"prompts": majority, "responses": response_majority}
+
+
+def decide(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> tuple[pd.DataFrame, pd.DataFrame, StageReport]:
     """Per item: (decisions, adjudication queue). Decisions carry `label_source`."""
     rules = config()["resolution"]
-    report = StageReport("resolution")
+    report = StageReport("resolution" if subject is PROMPTS else f"resolution ({subject.name})")
     usable = latest_per_annotator(annotations[~annotations["cancelled"] & annotations["problem"].isna()])
+    fields = (*DECIDED, "invalid") if subject is PROMPTS else RESPONSES.fields
     decisions, queue = [], []
     for item, group in usable.groupby("id", sort=True):
         truth = group[group["ground_truth"]].sort_values("updated_at")
-        adjudicated = group[group["kind"] == "adjudication"].sort_values("updated_at")
-        votes = group[group["kind"] == "annotation"]
+        adjudicated = group[group["kind"] == subject.adjudication].sort_values("updated_at")
+        votes = group[group["kind"] == subject.voting]
         if len(truth) or len(adjudicated):
             chosen = (truth if len(truth) else adjudicated).iloc[-1].to_dict()
-            decided = {k: chosen[k] for k in (*DECIDED, "invalid")}
+            decided = {k: chosen[k] for k in fields}
             source = "ground_truth" if len(truth) else "adjudication"
         elif len(votes) >= rules["min_annotations"]:
-            decided, why = majority(votes, rules["majority"])
+            decided, why = MAJORITY[subject.name](votes, rules["majority"])
             source = "annotators"
             if decided is None:
                 queue.append({"id": item, "batch": votes["batch"].iloc[0], "reason": why,
@@ -101,14 +128,17 @@ def decide(annotations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, Stage
     return pd.DataFrame(decisions), pd.DataFrame(queue, columns=["id", "batch", "reason", "annotations"]), report
 
 
-def agreement_table(annotations: pd.DataFrame) -> pd.DataFrame:
-    """Krippendorff's alpha per batch (and `all`) and field, over items with two or more annotations."""
-    usable = latest_per_annotator(annotations[(annotations["kind"] == "annotation") & ~annotations["cancelled"]
-                                              & annotations["problem"].isna() & ~annotations["invalid"]])
+def agreement_table(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> pd.DataFrame:
+    """Krippendorff's alpha per batch (and `all`) and field, over items with two or more annotations. A
+    prompt flagged invalid votes on nothing else."""
+    keep = (annotations["kind"] == subject.voting) & ~annotations["cancelled"] & annotations["problem"].isna()
+    if subject is PROMPTS:
+        keep &= ~annotations["invalid"]
+    usable = latest_per_annotator(annotations[keep.astype(bool)])
     rows = []
     for batch, part in [("all", usable), *sorted(usable.groupby("batch"))]:
         row = {"batch": batch, "items": int((part.groupby("id").size() >= 2).sum())}
-        for name, distance in AGREEMENT_FIELDS.items():
+        for name, distance in AGREEMENT_FIELDS[subject.name].items():
             to_value = frozenset if distance is masi else (lambda v: v)
             units = [[to_value(v) for v in g[name]] for _, g in part.groupby("id")]
             row[name] = alpha(units, distance)

@@ -13,38 +13,58 @@ from ..errors import ReleaseError
 from ..ingest import SourceSet
 from ..report import StageReport
 from ..schema import schemas
-from .controls import CONTROLS, decided_fields, result_values, upgraded
+from .controls import CONTROLS, PROMPTS, RESPONSES, Subject, decided_fields, result_values, upgraded
 from .interface import labeling_config
-from .settings import config
 
 # What annotators decide: the record's judgement fields that have a control; the rest of a record (its
 # requirement) stays as its source wrote it.
 DECIDED = tuple(f for f in schemas().judgement_fields if f in {c.name for c in CONTROLS})
-COLUMNS = ["kind", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled", "updated_at",
-           "problem", *(c.name for c in CONTROLS)]
+HEADER = ["kind", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled", "updated_at",
+          "problem"]
 
 
-def newest_exports(annotation_dir: Path) -> list[Path]:
-    """The newest stored export of each project under annotation/exports/<kind>/."""
+def columns(subject: Subject) -> list[str]:
+    return [*HEADER, *subject.fields]
+
+
+def newest_exports(annotation_dir: Path, subject: Subject = PROMPTS) -> list[Path]:
+    """The newest stored export of each of the subject's projects under annotation/exports/<kind>/."""
     found = []
-    for kind in config()["projects"]:
+    for kind in subject.kinds:
         folder = annotation_dir / "exports" / kind
         files = sorted(folder.glob("*.json")) if folder.is_dir() else []
         found += files[-1:]
     return found
 
 
-def check(result: list[dict], decided: dict) -> str | None:
+def check(result: list[dict], decided: dict, subject: Subject = PROMPTS) -> str | None:
     """Why an annotation cannot be used, or None. Label Studio stores any value it is sent; the
     labeling config and the record rules are checked here, on the way out."""
-    errors = interface(labeling_config()).validate_prediction({"result": result}, return_errors=True)
+    errors = interface(labeling_config(subject)).validate_prediction({"result": result}, return_errors=True)
     if errors:
         return "; ".join(map(str, errors))
-    if decided["invalid"]:
+    if subject is RESPONSES:
+        problems = response_problems(decided)
+    elif decided["invalid"]:
         return None  # a flagged item need not be labelled
-    problems = schemas().validate(decided, only=DECIDED)
-    problems += [(missing, "is empty: an item needs one") for missing in schemas().undecided(decided)]
+    else:
+        problems = schemas().validate(decided, only=DECIDED)
+        problems += [(missing, "is empty: an item needs one") for missing in schemas().undecided(decided)]
     return "; ".join(f"{f}: {m}" for f, m in problems) or None
+
+
+def response_problems(decided: dict) -> list[tuple[str, str]]:
+    """A response judgement's problems: its fields (response.yaml) and the rules among them: a violation
+    names its viewpoints and severity, and only a violation does."""
+    fields = [f for f in schemas().response_fields if f.name in RESPONSES.fields]
+    problems = schemas().field_problems(fields, decided)
+    violating = decided.get("verdict") == "violating"
+    for name in ("violation_viewpoints", "severity"):
+        if violating and not decided.get(name):
+            problems.append((name, "is empty: a violating response needs one"))
+        if not violating and decided.get(name):
+            problems.append((name, "is only for a violating response"))
+    return problems
 
 
 @lru_cache(maxsize=2)
@@ -120,7 +140,8 @@ def malformed_result(annotation: dict) -> str | None:
     return None
 
 
-def annotation_records(export: list, kind: str, source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
+def annotation_records(export: list, kind: str, source_set: SourceSet,
+                       subject: Subject = PROMPTS) -> tuple[pd.DataFrame, StageReport]:
     """One row per annotation of a stored export; the annotator appears only as a pseudonym. A task or an
     annotation the export does not describe completely is reported and left out, never guessed."""
     report = StageReport(f"annotations ({kind})")
@@ -139,11 +160,11 @@ def annotation_records(export: list, kind: str, source_set: SourceSet) -> tuple[
             result = annotation.get("result") or []
             problem = malformed_result(annotation)
             if problem:
-                decided = decided_fields({})
+                decided = decided_fields({}, subject)
             else:
                 result = upgraded(result)
-                decided = decided_fields(result_values(result))
-                problem = None if annotation.get("was_cancelled") else check(result, decided)
+                decided = decided_fields(result_values(result), subject)
+                problem = None if annotation.get("was_cancelled") else check(result, decided, subject)
             if who is None:  # a vote nobody cast cannot be counted once per person
                 problem = "no annotator (completed_by is empty): the vote cannot be counted"
             rows.append({
@@ -156,17 +177,18 @@ def annotation_records(export: list, kind: str, source_set: SourceSet) -> tuple[
             })
             if problem:
                 report.problems.append(f"task {task['id']} annotation {annotation['id']}: {problem}")
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=columns(subject))
     report.counts = {"annotations": len(table), "cancelled": int(table["cancelled"].sum()),
                      "unusable": int(table["problem"].notna().sum()), "items": int(table["id"].nunique())}
     return table, report
 
 
-def load_annotations(annotation_dir: Path | None, source_set: SourceSet
+def load_annotations(annotation_dir: Path | None, source_set: SourceSet, subject: Subject = PROMPTS
                      ) -> tuple[pd.DataFrame, list[Path], StageReport]:
-    """Records of the newest stored export of each project (no folder, or none stored: an empty table)."""
-    frames, report = [], StageReport("annotations")
-    paths = newest_exports(annotation_dir) if annotation_dir is not None else []
+    """Records of the newest stored export of each of the subject's projects (no folder, or none stored: an
+    empty table)."""
+    frames, report = [], StageReport("annotations" if subject is PROMPTS else f"judgements of {subject.name}")
+    paths = newest_exports(annotation_dir, subject) if annotation_dir is not None else []
     for path in paths:
         kind = path.parent.name
         try:
@@ -176,11 +198,12 @@ def load_annotations(annotation_dir: Path | None, source_set: SourceSet
                                "remove or replace it") from None
         if not isinstance(export, list):
             raise ReleaseError(f"{path}: not a Label Studio JSON export (a list of tasks); remove or replace it")
-        table, sub = annotation_records(export, kind, source_set)
+        table, sub = annotation_records(export, kind, source_set, subject)
         frames.append(table)
         report.counts.update({f"{k} ({kind})": v for k, v in sub.counts.items()})
         report.problems += sub.problems
     if not paths:
-        report.notes.append("no stored annotation export: source labels stand")
-    return (pd.concat(frames, ignore_index=True) if frames else annotation_records([], "annotation", source_set)[0],
-            paths, report)
+        report.notes.append("no stored annotation export: source labels stand" if subject is PROMPTS
+                            else f"no stored export of judged {subject.name}")
+    empty = annotation_records([], subject.voting, source_set, subject)[0]
+    return pd.concat(frames, ignore_index=True) if frames else empty, paths, report

@@ -1,8 +1,9 @@
-"""The Label Studio labeling interface, generated from schemas/ and the annotation guideline.
+"""The Label Studio labeling interfaces (prompts, model responses), generated from schemas/ and the
+annotation guidelines.
 
 Every control's `name` is the record field it fills; every choice shows the Japanese name and carries
 the stable code as its `alias`, which is what Label Studio stores in results. The instruction shown
-beside each control is the first paragraph of its section in annotation/guideline.md.
+beside each control is the first paragraph of its section in the subject's guideline (annotation/).
 """
 
 from __future__ import annotations
@@ -12,18 +13,31 @@ from functools import lru_cache
 from xml.sax.saxutils import quoteattr
 
 from ..schema import schemas
-from .controls import CONTROLS, NO, YES
+from .controls import NO, PROMPTS, YES, Subject
 from .settings import ANNOTATION_DIR
 
-GUIDELINE = ANNOTATION_DIR / "guideline.md"
 SECTION = re.compile(r"^## (\w+) — (.+?)\n\n(.+?)\n", re.M)
+# What a task shows above the controls; the controls point at the `text` element (their toName).
+SHOWN = {
+    "prompts": ['  <Header value="プロンプト（prompt）" size="4"/>',
+                '  <Text name="text" value="$text" granularity="word"/>',
+                '  <Header value="自動候補（suggestions: check them, never accept them unread）" size="6"/>',
+                '  <Text name="suggestions" value="$suggestions"/>'],
+    # Blind: the model that answered is not shown, and tasks of different models are interleaved.
+    "responses": ['  <Header value="プロンプト（prompt）" size="5"/>',
+                  '  <Text name="prompt" value="$prompt"/>',
+                  '  <Header value="期待される対応（what the prompt asks of a careful model）" size="6"/>',
+                  '  <Text name="expected" value="$expected"/>',
+                  '  <Header value="モデルの応答（response; the model is not named）" size="4"/>',
+                  '  <Text name="text" value="$response" granularity="word"/>'],
+}
 
 
-@lru_cache(maxsize=1)
-def instructions() -> dict[str, tuple[str, str]]:
-    """control name -> (Japanese title, one-paragraph instruction), from the guideline's sections."""
+@lru_cache(maxsize=4)
+def instructions(guideline: str = PROMPTS.guideline) -> dict[str, tuple[str, str]]:
+    """control name -> (Japanese title, one-paragraph instruction), from a guideline's sections."""
     return {m.group(1): (m.group(2).strip(), m.group(3).strip())
-            for m in SECTION.finditer(GUIDELINE.read_text(encoding="utf-8"))}
+            for m in SECTION.finditer((ANNOTATION_DIR / guideline).read_text(encoding="utf-8"))}
 
 
 def choices(name: str) -> list[tuple[str, str, str]]:
@@ -31,7 +45,7 @@ def choices(name: str) -> list[tuple[str, str, str]]:
     s = schemas()
     if name == "label":
         return [(lab["code"], lab["ja"], lab["code"]) for lab in s.taxonomy["labels"]]
-    if name in ("viewpoints", "primary_viewpoint"):
+    if name in ("viewpoints", "primary_viewpoint", "violation_viewpoints"):
         return [(v["code"], f"{v['number']}. {v['ja']}", v["en"]) for v in s.viewpoints]
     if name == "borderline":
         return [(YES, "はい", "a safe prompt that looks unsafe"), (NO, "いいえ", "")]
@@ -41,6 +55,9 @@ def choices(name: str) -> list[tuple[str, str, str]]:
         return [("fictional", "架空の個人情報", "the personal data in the prompt is invented on purpose")]
     if name == "invalid":
         return [("invalid", "無効・要修正", "not a valid prompt / needs rewrite")]
+    if name in ("verdict", "severity"):
+        return [(v["code"], v["ja"], v["en"])
+                for v in s.taxonomy[{"verdict": "verdicts", "severity": "severities"}[name]]]
     raise KeyError(name)
 
 
@@ -77,15 +94,12 @@ def choices_xml(nodes: list[tuple], indent: str) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=1)
-def labeling_config() -> str:
+@lru_cache(maxsize=2)
+def labeling_config(subject: Subject = PROMPTS) -> str:
     """The Label Studio XML config. Never edit the XML by hand: change schemas/ or the guideline."""
-    guide = instructions()
-    parts = ['<View>', '  <Header value="プロンプト（prompt）" size="4"/>',
-             '  <Text name="text" value="$text" granularity="word"/>',
-             '  <Header value="自動候補（suggestions: check them, never accept them unread）" size="6"/>',
-             '  <Text name="suggestions" value="$suggestions"/>']
-    for control in CONTROLS:
+    guide = instructions(subject.guideline)
+    parts = ['<View>', *SHOWN[subject.name]]
+    for control in subject.controls:
         name = control.name
         if name == "invalid_reason":  # explained in the guideline's `invalid` section
             title, help_text = f"{guide['invalid'][0]}の理由", ""

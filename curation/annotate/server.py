@@ -24,7 +24,7 @@ from ..errors import LabelStudioError
 from ..release.configs import without_nan
 from ..report import StageReport
 from ..schema import schemas
-from .controls import result_items
+from .controls import PROMPTS, result_items, subject_of
 from .interface import labeling_config
 from .settings import config
 
@@ -70,24 +70,26 @@ class Server:
         return server_errors(self.key)
 
     def project(self, kind: str, push: bool = False):
-        """The project of this kind (`annotation` or `adjudication`), or None. Only a push creates it or
+        """The project of this kind (annotation/config.yaml `projects`), or None. Only a push creates it or
         brings its labeling config and overlap up to date; reading never changes the server."""
         title = config()["projects"][kind]
+        subject = subject_of(kind)
+        interface = labeling_config(subject)
         # Every task is served to as many annotators as a decision needs (Label Studio's default is one).
-        overlap = int(config()["resolution"]["min_annotations"]) if kind == "annotation" else 1
+        overlap = int(config()["resolution"]["min_annotations"]) if kind == subject.voting else 1
         with self.errors():
             found = [p for p in self.client.projects.list() if p.title == title]
             if not push:
                 return found[0] if found else None
             if not found:
-                return self.client.projects.create(title=title, label_config=labeling_config(),
+                return self.client.projects.create(title=title, label_config=interface,
                                                    maximum_annotations=overlap, show_overlap_first=True,
-                                                   description="Generated from schemas/ by curation annotate push")
+                                                   description="Generated from schemas/ by curation")
             project = found[0]
-            if project.label_config != labeling_config() or project.maximum_annotations != overlap:
+            if project.label_config != interface or project.maximum_annotations != overlap:
                 # Label Studio refuses a config that drops choices existing annotations use: that error
                 # names them, and pull still works on the old config.
-                self.client.projects.update(id=project.id, label_config=labeling_config(), maximum_annotations=overlap)
+                self.client.projects.update(id=project.id, label_config=interface, maximum_annotations=overlap)
             return project
 
     def tasks(self, project_id: int) -> list:
@@ -119,23 +121,33 @@ def with_suggestions(records: pd.DataFrame) -> pd.DataFrame:
 
 def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predictions=None,
          on_batch: Callable[[int, int], None] | None = None) -> StageReport:
-    """Import the records not yet in the project, in batches. `predictions(record)` gives each task's
+    """Import the prompt records not yet in the project, in batches. `predictions(record)` gives each task's
     pre-annotations; by default the source's own labels, so annotators confirm or change them."""
+    predictions = predictions or (lambda r: [{"model_version": SOURCE_MODEL_VERSION, "result": result_items(r)}])
+
+    def tasks(todo: pd.DataFrame) -> list[dict]:
+        return [task(r, predictions(r)) for r in without_nan(with_suggestions(todo)).to_dict("records")]
+
+    return push_tasks(server, kind, records, tasks, on_batch)
+
+
+def push_tasks(server: Server, kind: str, items: pd.DataFrame, tasks: Callable[[pd.DataFrame], list[dict]],
+               on_batch: Callable[[int, int], None] | None = None) -> StageReport:
+    """Import, in batches and in order, the tasks (`tasks(rows)`) of the items (rows with an `id`) that the
+    project does not hold yet: a rerun, or a run after a failure, imports exactly what is missing."""
     from tqdm import tqdm
 
-    report = StageReport(f"annotate push ({kind})")
-    predictions = predictions or (lambda r: [{"model_version": SOURCE_MODEL_VERSION, "result": result_items(r)}])
+    report = StageReport(f"push ({kind})")
     project = server.project(kind, push=True)
     present = {t.data.get("id") for t in server.tasks(project.id)}
-    todo = [r for r in without_nan(with_suggestions(records[~records["id"].isin(present)])).to_dict("records")]
+    todo = tasks(items[~items["id"].isin(present)]) if len(items) else []
     size = int(config()["push_batch_size"])
     done = 0
     with tqdm(total=len(todo), desc=f"push {kind}", unit="task", file=sys.stderr, disable=not todo) as bar:
         for start in range(0, len(todo), size):
             chunk = todo[start:start + size]
             with server.errors():
-                server.client.projects.import_tasks(id=project.id, request=[task(r, predictions(r)) for r in chunk],
-                                                    return_task_ids=True)
+                server.client.projects.import_tasks(id=project.id, request=chunk, return_task_ids=True)
             done += len(chunk)
             bar.update(len(chunk))
             if on_batch:
@@ -145,25 +157,27 @@ def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predic
     return report
 
 
+def earlier_votes(queue: pd.DataFrame, annotations: pd.DataFrame, subject=PROMPTS) -> Callable[[dict], list[dict]]:
+    """An item's earlier annotations as predictions, for its adjudication task. One model_version for all:
+    Label Studio shows annotators only the predictions of one version."""
+    earlier = without_nan(annotations).set_index("annotation")
+    annotations_of = dict(zip(queue["id"], queue["annotations"]))
+    def shown(item: dict) -> list[dict]:
+        return [{"model_version": EARLIER_MODEL_VERSION, "result": result_items(earlier.loc[a].to_dict(), subject)}
+                for a in annotations_of[item["id"]]]
+
+    return shown
+
+
 def push_adjudication(server: Server, records: pd.DataFrame, queue: pd.DataFrame,
                       annotations: pd.DataFrame) -> StageReport:
-    """Send unresolved items back as review tasks, each earlier annotation shown as a prediction named
-    after its (pseudonymous) annotator."""
-    earlier = without_nan(annotations).set_index("annotation")
-    todo = records[records["id"].isin(queue["id"])]
-    annotations_of = dict(zip(queue["id"], queue["annotations"]))
-
-    # One model_version for all: Label Studio shows annotators only the predictions of one version.
-    def shown(record: dict) -> list[dict]:
-        return [{"model_version": EARLIER_MODEL_VERSION, "result": result_items(earlier.loc[a].to_dict())}
-                for a in annotations_of[record["id"]]]
-
-    return push(server, todo, "adjudication", shown)
+    """Send unresolved prompts back as review tasks, each earlier annotation shown as a prediction."""
+    return push(server, records[records["id"].isin(queue["id"])], "adjudication", earlier_votes(queue, annotations))
 
 
 def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
-    """Store a full export snapshot of each project, byte for byte as the server sent it, under
-    exports_dir/<kind>/<UTC time>.json; a stored export is never overwritten."""
+    """Store a full export snapshot of each project (prompts and responses), byte for byte as the server sent
+    it, under exports_dir/<kind>/<UTC time>.json; a stored export is never overwritten."""
     report = StageReport("annotate pull")
     stored = []
     for kind in config()["projects"]:
@@ -211,7 +225,7 @@ def status(server: Server) -> pd.DataFrame:
         for t in server.tasks(project.id):
             done = (t.total_annotations or 0) - (t.cancelled_annotations or 0)
             rows.append({"project": kind, "batch": t.data.get("batch"), "annotations": done,
-                         "done": done >= (needed if kind == "annotation" else 1)})
+                         "done": done >= (needed if kind == subject_of(kind).voting else 1)})
     frame = pd.DataFrame(rows, columns=["project", "batch", "annotations", "done"])
     return frame.groupby(["project", "batch"]).agg(
         tasks=("done", "size"), annotations_per_task=("annotations", "mean"), done=("done", "sum")

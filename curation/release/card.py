@@ -100,7 +100,8 @@ def decontamination_section() -> list[str]:
 
 def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict,
          agreement: pd.DataFrame, adjudication_queue: int, viewpoint_coverage: pd.DataFrame,
-         goal_coverage: pd.DataFrame) -> str:
+         goal_coverage: pd.DataFrame, responses: list[str] = ()) -> str:
+    """The dataset card; `responses`: the section on model responses (responses/scores.py), if any."""
     s = schemas()
     rows_per_config = row_counts(tables)
     dataset = s.dataset
@@ -188,7 +189,7 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
         [row["batch"], row["items"], *("–" if pd.isna(row[f]) else f"{row[f]:.3f}" for f in fields)]
         for row in agreement.to_dict("records")]) if len(agreement) and agreement["items"].iloc[0] else \
         ["No item has two annotations yet."]
-    out += ["", "## Sources and licences", ""]
+    out += ["", *responses, "## Sources and licences", ""] if responses else ["", "## Sources and licences", ""]
     by_source = records.groupby(["source", "origin", "license"]).size().reset_index(name="items")
     out += table(["source", "origin", "licence", "items"], by_source.values.tolist())
     out += ["", "## How this release was curated", "",

@@ -71,6 +71,19 @@ def config_tables(records: pd.DataFrame) -> Tables:
     return out
 
 
+def response_tables(rows: pd.DataFrame) -> dict[str, pa.Table]:
+    """The `responses` config: judged responses per split of their prompt, with the schema derived from
+    schemas/response.yaml; empty splits left out."""
+    canary = {b"canary": schemas().dataset["canary"].encode("utf-8")}
+    out = {}
+    for split in schemas().dataset["splits"]["names"]:
+        part = without_nan(rows[rows["split"] == split])
+        if len(part):
+            table = pa.Table.from_pandas(part, schema=schemas().response_arrow_schema, preserve_index=False)
+            out[split] = table.replace_schema_metadata(canary)
+    return out
+
+
 def aisev_csv(tables: Tables) -> dict[str, str]:
     """The `aisev` config as CSV files (layout.aisev_csv_path -> text), exactly what aisev's upload parses
     (pandas, UTF-8 without BOM): an aisev without internet cannot convert Parquet in the browser."""

@@ -7,6 +7,7 @@ Layout of `OUT/vX.Y.Z/` (what `datasets.load_dataset(folder)` and the Hub read a
   aisev/<split>-00000-of-00001.parquet       config `aisev`
   aisev/<split>.csv                          the same rows as the CSV aisev's upload parses
   borderline/<split>-00000-of-00001.parquet  config `borderline`
+  responses/<split>-00000-of-00001.parquet   config `responses` (judged model responses, when there are any)
   CHANGELOG.md, manifest.json, reports/accounting.jsonl, reports/summary.md, reports/coverage.png, ...
 A split (or config) with no rows is left out: `datasets` cannot read an empty Parquet split.
 """
@@ -31,7 +32,8 @@ from ..schema import VERSION, schemas
 
 MANIFEST = "manifest.json"
 COVERAGE_PNG = "reports/coverage.png"  # the goal trees' coverage at a glance (release/coverage.py)
-CONFIG_DIRS = {"default": "data", "aisev": "aisev", "borderline": "borderline"}
+CONFIG_DIRS = {"default": "data", "aisev": "aisev", "borderline": "borderline", "responses": "responses"}
+RESPONSES_PNG = "reports/responses.png"  # violation rates per model and viewpoint (responses/scores.py)
 VERSION_DIR = re.compile(f"^v{VERSION}$")
 TEMPORARY = re.compile(f"^\\.tmp-v{VERSION}-\\d+$")  # write_release's folder: .tmp-v1.2.0-<pid>
 Tables = dict[str, dict[str, pa.Table]]  # config -> split -> rows

@@ -45,14 +45,44 @@ def responses_of(log, release: Path, source: str) -> tuple[pd.DataFrame, int]:
     """The response records of an Inspect log against the release's prompts, and how many samples failed
     (the model call errored: not stored, so a rerun collects them). A sample is matched by its id when that
     is a released id, else by its prompt's matching form (aisev's logs number their samples)."""
+    manifest, matched, failed, unmatched = matched_samples(log, release)
+    if unmatched:
+        raise SourceError(f"{source}: {unmatched} samples match no prompt of release v{manifest['version']}")
+    generation = generation_of(log)
+    records = [{"key": key, "prompt_id": row["id"], "release": manifest["version"], "split": split,
+                "model": log.eval.model, "model_revision": None, "generation": generation,
+                "epoch": int(sample.epoch or 1),
+                "response": (sample.output.completion if sample.output else "") or None, "source": source}
+               for sample, row, split, key in matched]
+    frame = pd.DataFrame(records, columns=[f.name for f in schemas().response_fields])
+    for record in frame.to_dict("records"):
+        problems = schemas().field_problems(schemas().response_fields, {k: v for k, v in record.items()
+                                                                         if not (v is None or v != v)})
+        if problems:
+            raise SourceError(f"{source}: sample {record['prompt_id']}: " + "; ".join(f"{f} {p}" for f, p in problems))
+    return frame, failed
+
+
+def generation_of(log) -> str:
+    """The log's generation settings as a response's `generation` (and key) holds them: JSON with sorted
+    keys, settings left to the provider omitted ({} for none)."""
+    settings = {k: v for k, v in log.eval.model_generate_config.model_dump().items() if v is not None}
+    return json.dumps(settings, sort_keys=True, ensure_ascii=False)
+
+
+def matched_samples(log, release: Path) -> tuple[dict, list[tuple[object, dict, str, str]], int, int]:
+    """How an Inspect log's samples meet the release's prompts (the one code path of responses_of and of
+    graders.grader_verdicts): the verified manifest; (sample, release row, split, response key) for each
+    sample that matched a prompt, in the log's order; how many samples failed (the model call errored) and
+    how many match no prompt. A sample is matched by its id when that is a released id, else by its
+    prompt's matching form."""
     manifest = verify_release(release)
     rows = {split: split_rows(release, manifest, split) for split in manifest["configs"]["default"]["files"]}
     by_id = {row["id"]: (row, split) for split, split_rows in rows.items() for row in split_rows}
     texts = [row["text"] for row, _ in by_id.values()]
     by_form = dict(zip(matching_forms(texts), by_id.values()))
-    settings = {k: v for k, v in log.eval.model_generate_config.model_dump().items() if v is not None}
-    generation = json.dumps(settings, sort_keys=True, ensure_ascii=False)
-    records, unmatched, failed = [], 0, 0
+    generation = generation_of(log)
+    matched, failed, unmatched = [], 0, 0
     for sample in log.samples or []:
         if sample.error is not None:
             failed += 1
@@ -62,20 +92,8 @@ def responses_of(log, release: Path, source: str) -> tuple[pd.DataFrame, int]:
             unmatched += 1
             continue
         (row, split), epoch = found, int(sample.epoch or 1)
-        answer = sample.output.completion if sample.output else ""
-        records.append({"key": response_key(row["id"], log.eval.model, generation, epoch), "prompt_id": row["id"],
-                        "release": manifest["version"], "split": split, "model": log.eval.model,
-                        "model_revision": None, "generation": generation, "epoch": epoch,
-                        "response": answer or None, "source": source})
-    if unmatched:
-        raise SourceError(f"{source}: {unmatched} samples match no prompt of release v{manifest['version']}")
-    frame = pd.DataFrame(records, columns=[f.name for f in schemas().response_fields])
-    for record in frame.to_dict("records"):
-        problems = schemas().field_problems(schemas().response_fields, {k: v for k, v in record.items()
-                                                                         if not (v is None or v != v)})
-        if problems:
-            raise SourceError(f"{source}: sample {record['prompt_id']}: " + "; ".join(f"{f} {p}" for f, p in problems))
-    return frame, failed
+        matched.append((sample, row, split, response_key(row["id"], log.eval.model, generation, epoch)))
+    return manifest, matched, failed, unmatched
 
 
 def prompt_text(value) -> str:

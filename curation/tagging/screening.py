@@ -51,16 +51,18 @@ def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str, int, int], str]:
     return out
 
 
-def screen(records: pd.DataFrame, text_hits: pd.Series, reviews: dict | None = None
-           ) -> tuple[pd.DataFrame, StageReport]:
-    """One row per personal-data hit in the released records; `text_hits` are those the tagger already
-    found in `text` (index aligned), so the prompt is analysed once. `reviews`: load_reviews()."""
+def screen(records: pd.DataFrame, text_hits: pd.Series | None, reviews: dict | None = None,
+           fields: list[str] | None = None) -> tuple[pd.DataFrame, StageReport]:
+    """One row per personal-data hit in the released records' screened `fields` (default: the prompt
+    record's); `text_hits` are those the tagger already found in `text` (index aligned), so the prompt is
+    analysed once. `reviews`: load_reviews()."""
     report = StageReport("personal data")
     reviews = reviews or {}
     blocks = {k["code"]: bool(k["blocks"]) for k in schemas().taxonomy["personal_data_kinds"]}
     hits = []
-    fields = schemas().screened_fields
+    fields = fields or schemas().screened_fields
     columns = ["id", "fictional", *fields]
+    text_hits = [None] * len(records) if text_hits is None else text_hits
     for values, found in zip(zip(*(records[c] for c in columns)), text_hits):
         record = dict(zip(columns, values))
         item = []
@@ -68,7 +70,7 @@ def screen(records: pd.DataFrame, text_hits: pd.Series, reviews: dict | None = N
             text = record[name]
             if isinstance(text, str):
                 item += [{"id": record["id"], "field": name, **hit, "fictional": bool(record["fictional"])}
-                         for hit in (found if name == "text" else detect(text))]
+                         for hit in (found if name == "text" and found is not None else detect(text))]
         # A name, or a postal code, beside contact data identifies a person; alone it does not.
         identifying = any(blocks[h["kind"]] for h in item)
         for hit in item:
