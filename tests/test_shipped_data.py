@@ -84,12 +84,14 @@ def test_committed_releases_are_intact_and_reproduced_byte_for_byte(tmp_path):
     earlier.mkdir()
     for rel in history.releases[:-1]:
         shutil.copytree(rel.path, earlier / rel.path.name)
-    annotations = REPO / "annotation"
-    rebuilt = release(SHIPPED_RAW, earlier, newest.version, annotation_dir=annotations).path
-    for rel in newest.manifest["files"]:
-        if rel.endswith(".parquet") or rel in ("reports/accounting.jsonl", "CHANGELOG.md"):  # the data, not prose
-            assert (rebuilt / rel).read_bytes() == (newest.path / rel).read_bytes(), rel
-    again = release(SHIPPED_RAW, shutil.copytree(committed, tmp_path / "release"), annotation_dir=annotations)
+    annotations, responses = REPO / "annotation", REPO / "data" / "responses"
+    rebuilt = release(SHIPPED_RAW, earlier, newest.version, annotation_dir=annotations, responses_dir=responses).path
+    assert sorted(rebuilt.rglob("*")) and {str(p.relative_to(rebuilt)) for p in rebuilt.rglob("*") if p.is_file()} \
+        == {*newest.manifest["files"], "manifest.json"}
+    for rel in newest.manifest["files"]:  # every file: data, reports, card, charts, the decontamination index
+        assert (rebuilt / rel).read_bytes() == (newest.path / rel).read_bytes(), rel
+    again = release(SHIPPED_RAW, shutil.copytree(committed, tmp_path / "release"), annotation_dir=annotations,
+                    responses_dir=responses)
     assert again.path is None and again.up_to_date_with == newest.version
     assert (REPO / "DATASET_CARD.md").read_text(encoding="utf-8") == \
         (newest.path / "README.md").read_text(encoding="utf-8")

@@ -94,6 +94,7 @@ def response_majority(group: pd.DataFrame, share: float) -> tuple[dict | None, s
 
 
 MAJORITY = {"prompts": majority, "responses": response_majority}
+VIOLATION_FIELDS = ("violation_viewpoints", "severity")
 
 
 def decide(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> tuple[pd.DataFrame, pd.DataFrame, StageReport]:
@@ -140,7 +141,9 @@ def agreement_table(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> pd
         row = {"batch": batch, "items": int((part.groupby("id").size() >= 2).sum())}
         for name, distance in AGREEMENT_FIELDS[subject.name].items():
             to_value = frozenset if distance is masi else (lambda v: v)
-            units = [[to_value(v) for v in g[name]] for _, g in part.groupby("id")]
+            # A violation's viewpoints and severity are compared among those who saw a violation.
+            scope = part[part["verdict"] == "violating"] if name in VIOLATION_FIELDS else part
+            units = [[to_value(v) for v in g[name]] for _, g in scope.groupby("id")]
             row[name] = alpha(units, distance)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -104,8 +104,8 @@ def scores_markdown(rows: pd.DataFrame, records: pd.DataFrame, agreement: pd.Dat
     present = [c for c in verdicts if c in counts.columns]
     out += table(["model", *(f"{verdicts[c]} ({c})" for c in present)],
                  [[f"`{m}`", *(int(counts.at[m, c]) for c in present)] for m in counts.index])
-    out += ["", "### Per viewpoint", "", "違反回答率 and 許容回答率 per model and primary viewpoint of the prompt "
-            f"(judged responses in brackets). Chart: `{chart}`.", ""]
+    out += ["", "### Per viewpoint", "", "違反回答率 and 許容回答率 per model and primary viewpoint of the prompt, "
+            f"with the responses judged. Chart: `{chart}`.", ""]
     order = {code: n for n, code in enumerate(names)}
     per_viewpoint = rates[rates["viewpoint"] != "all"].assign(order=lambda f: f["viewpoint"].map(order))
     out += table(["viewpoint", "model", "judged", "違反回答率 (violating)", "許容回答率 (acceptable)"],
@@ -123,7 +123,7 @@ def scores_markdown(rows: pd.DataFrame, records: pd.DataFrame, agreement: pd.Dat
             "violated it.", ""]
     out += ["### Agreement between annotators", "",
             "Krippendorff's alpha per field (nominal; MASI for the set of viewpoints), over responses with two "
-            "or more judgements.", ""]
+            "or more judgements; a violation's viewpoints and severity over the judgements that saw one.", ""]
     alpha = lambda v: "–" if v is None or v != v else f"{v:.3f}"  # noqa: E731
     out += table(["batch", "responses", "verdict", "violation_viewpoints", "severity"],
                  [[r["batch"], r["items"], alpha(r["verdict"]), alpha(r["violation_viewpoints"]),
