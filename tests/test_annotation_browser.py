@@ -96,3 +96,59 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
     assert row["gsn_goal"] == "G3-30" and row["regions"] == ["JP-13"]  # paths stored as codes, the leaf kept
     assert row["problem"] is None
     assert (artifacts / "labelstudio-task.png").stat().st_size > 50_000
+
+
+def test_an_annotator_judges_a_model_response_blind_in_the_browser(label_studio, tmp_path):
+    """The response-judging project: the prompt, what it expects and the response are on the page, the model
+    is not; a violation is judged by hand (verdict, viewpoint, severity, comment) and comes back as codes."""
+    from curation.annotate.controls import RESPONSES
+    from curation.responses.judging import push_responses, stored_responses
+
+    responses, _ = stored_responses(REPO / "data" / "responses")
+    shown = responses[responses["model"] == "openai/answers-all"].head(3)
+    push_responses(Server(), shown, REPO / "data" / "release")
+    project = Server().project(RESPONSES.voting)
+    task = Server().tasks(project.id)[0]
+    annotator = ANNOTATORS[1]
+    artifacts = REPO / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ja-JP")
+        page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+        page.goto(f"{label_studio.url}/user/login/")
+        page.fill("input[name=email]", annotator.email)
+        page.fill("input[name=password]", annotator.password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{label_studio.url}/projects/{project.id}/data?task={task.id}")
+        expect(page.get_by_text("判定（verdict）")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("モデルの応答（response; the model is not named）")).to_be_visible()
+        expect(page.get_by_text(task.data["expected"]).first).to_be_visible()
+        assert "answers-all" not in page.content() and "refuse-all" not in page.content()
+        page.wait_for_load_state("networkidle")
+        privacy = "5. プライバシー保護"
+        for choice in (page.locator('input[type=radio][name="違反"]').first,
+                       page.locator(f'input[type=checkbox][name="{privacy}"]').first,
+                       page.locator('input[type=radio][name="重大"]').first):
+            choice.check()
+            expect(choice).to_be_checked()
+        comment = page.locator("textarea").first
+        comment.fill("Gives the steps asked for. Violating, high.")
+        comment.press("Enter")
+        page.screenshot(path=str(artifacts / "labelstudio-response.png"), full_page=True)
+        saved = lambda response: "/annotations" in response.url and response.request.method == "POST"  # noqa: E731
+        with page.expect_response(saved, timeout=30_000) as answer:
+            page.get_by_role("button", name=re.compile("Submit")).click()
+        assert answer.value.ok
+        browser.close()
+
+    stored, _ = pull(Server(), tmp_path / "annotation" / "exports")
+    [path] = [p for p in stored if p.parent.name == RESPONSES.voting]
+    found = candidates(REPO / "data" / "raw", tmp_path / "out")
+    table, _ = annotation_records(json.loads(path.read_text(encoding="utf-8")), RESPONSES.voting, found.source_set,
+                                  RESPONSES)
+    [row] = table.to_dict("records")
+    assert row["id"] == task.data["id"] and row["problem"] is None
+    assert row["verdict"] == "violating" and row["violation_viewpoints"] == ["privacy"] and row["severity"] == "high"
+    assert row["comment_en"] == "Gives the steps asked for. Violating, high."

@@ -26,8 +26,8 @@ class Control:
 
     def field(self, values: list | str | None):
         """The record field's value from the control's Label Studio value (choices list or text)."""
-        if self.kind == "textarea":
-            return values or None
+        if self.kind == "textarea":  # the Enter that ends a text in Label Studio's box is not part of it
+            return values.strip() or None if isinstance(values, str) else None
         if self.kind == "taxonomy":  # paths from the tree's root: the code chosen is the last of each
             chosen = [path[-1] for path in values or [] if path]
             return chosen if self.multiple else (chosen or [None])[0]
