@@ -91,6 +91,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     from .annotate import decide, load_annotations
+    from .annotate.controls import SUBJECTS
     from .annotate.server import Server, pull, push, push_adjudication, status
     from .ingest import load_sources
     from .pipeline import candidates
@@ -102,9 +103,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         return 0
     if args.action == "pull":
         _, report = pull(server, annotation_dir / "exports")
-        _, _, checked = load_annotations(annotation_dir, load_sources(Path(args.raw)))  # only the key is needed
-        for r in (report, checked):
-            print("\n".join(r.lines()))
+        print("\n".join(report.lines()))
+        source_set = load_sources(Path(args.raw))  # only the pseudonym key is needed
+        for subject in SUBJECTS:  # every stored export read back and checked
+            print("\n".join(load_annotations(annotation_dir, source_set, subject)[2].lines()))
         return 0
     found = candidates(Path(args.raw), Path(args.out), annotation_dir=annotation_dir)
     if args.adjudication:
