@@ -214,17 +214,25 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
         a, b = plausible(len(forms), sig, candidate_pairs(sig, has, config), config)
         del sig
         a, b, similarity = verified(forms, a, b, config)
-        parts = np.array_split(np.stack([a, b], axis=1), workers.CORES * 8)
+        # Pairs of one cluster together, so that a worker tokenizes a text once for all its pairs (parts
+        # go to the workers a few neighbouring ones at a time).
+        from .clusters import components  # clusters.py builds on this module's Pairs
+
+        order = np.argsort(components(len(forms), a, b)[a], kind="stable")
+        parts = np.array_split(np.stack([a[order], b[order]], axis=1), workers.CORES * 8)
         try:
             if len(a) < PARALLEL_PAIRS:
-                parts = [classify_part(Classifier(texts, config), a, b, labels)]
+                parts = [classify_part(Classifier(texts, config), a[order], b[order], labels)]
             elif pool is not None:
                 parts = pool.map(classify_job, parts)
             else:
                 parts = workers.in_workers(classify_job, parts, (texts, labels, config))
         finally:
             CLASSIFIER = None  # on one core the jobs ran here: nothing of this call is kept
-    return Pairs(a, b, similarity, [c for p in parts for c in p[0]], [r for p in parts for r in p[1]])
+    classes, reasons = np.empty(len(a), dtype=object), np.empty(len(a), dtype=object)
+    classes[order] = [c for p in parts for c in p[0]]
+    reasons[order] = [r for p in parts for r in p[1]]
+    return Pairs(a, b, similarity, classes.tolist(), reasons.tolist())
 
 
 def classify_job(pairs: np.ndarray):
