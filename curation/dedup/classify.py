@@ -205,8 +205,8 @@ class Classifier:
         """The words of a folded text (numbers into the lexicon), their keys, and the numbers in it."""
         found = lines(folded)
         ids = tuple(map(self.lexicon.get, found))
-        if None in ids:
-            ids = tuple(map(self.word_id, found))
+        if None in ids:  # words not seen before (a word twice in the text: its second time finds the first)
+            ids = tuple(x if x is not None else self.word_id(line) for x, line in zip(ids, found))
         return ids, tuple(map(self.key_of.__getitem__, ids)), numbers(folded) if DIGIT.search(folded) else []
 
     def pair(self, i: int, j: int) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from ..annotate.controls import RESPONSES
 from ..annotate.server import Server, earlier_votes, push_tasks
 from ..errors import SourceError
 from ..evals import split_rows
+from ..release.configs import without_nan
 from ..release.layout import verify_release
 from ..report import StageReport
 from ..schema import schemas
@@ -144,4 +145,4 @@ def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.Da
     lines = [{"key": k, "prompt_id": p, "model": m, "fate": f}
              for k, p, m, f in zip(responses["key"], responses["prompt_id"], responses["model"], fate)]
     names = [f.name for f in schemas().response_fields]
-    return rows[names].sort_values("key", kind="stable").reset_index(drop=True), hits, lines, report
+    return without_nan(rows[names].sort_values("key", kind="stable").reset_index(drop=True)), hits, lines, report
