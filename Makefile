@@ -60,10 +60,12 @@ clean-env:
 # The paraphrase-rich corpus: short real sentences run out near 80k texts (benchmarks/make_paraphrase_corpus.py).
 PARAPHRASE_SIZES ?= 10000,50000
 CONTAMINATION_GB ?= 1.0
-bench: $(VENV)/.installed
+LABELSTUDIO_TASKS ?= 100000
+bench: $(VENV)/.installed $(LS_VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python benchmarks/bench_tagging.py
 	$(BIN)/python benchmarks/bench_dedup.py $(if $(DEDUP_SIZES),--sizes $(DEDUP_SIZES))
 	$(BIN)/python benchmarks/bench_dedup.py --corpus paraphrase --sizes $(PARAPHRASE_SIZES)
 	$(BIN)/python benchmarks/bench_contamination.py --gigabytes $(CONTAMINATION_GB)
+	LABEL_STUDIO_BIN=$(CURDIR)/$(LS_VENV)/bin/label-studio $(BIN)/python benchmarks/bench_labelstudio.py --tasks $(LABELSTUDIO_TASKS)

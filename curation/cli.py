@@ -47,7 +47,8 @@ def responses_folder(args: argparse.Namespace) -> Path | None:
     """The stored model responses a release reads: --responses (none: none); by default the shipped
     `data/responses/` for the shipped `data/raw/`, and none for any other raw folder."""
     if args.responses is None:
-        return Path("data/responses") if Path(args.raw).resolve() == Path("data/raw").resolve() else None
+        shipped = Path("data/responses")
+        return shipped if Path(args.raw).resolve() == Path("data/raw").resolve() and shipped.is_dir() else None
     return None if args.responses == "none" else Path(args.responses)
 
 

@@ -33,7 +33,7 @@ from .release.configs import aisev_csv, config_tables, response_tables, same_dat
 from .release.coverage import coverage, coverage_png
 from .release.layout import COVERAGE_PNG, RESPONSES_PNG, ensure_new, manifest, write_release
 from .report import StageReport, summary_markdown
-from .responses.graders import agreement_markdown, grader_agreement, load_grader_verdicts
+from .responses.graders import agreement_markdown, grader_agreement, grader_files, load_grader_verdicts
 from .responses.judging import judged_rows, stored_responses
 from .responses.scores import difficulty_csv, scores_markdown, scores_png
 from .tagging import load_reviews, refuse_real_personal_data, screen, suggestion_quality, tag
@@ -127,7 +127,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     judgements, judgement_exports, judgement_report = load_annotations(annotation_dir, context.source_set, RESPONSES)
     verdicts, response_queue, verdict_report = decide(judgements, RESPONSES)
     judged, response_hits, response_lines, judged_report = judged_rows(responses, verdicts, records,
-                                                                       load_reviews(raw_dir))
+                                                                       load_reviews(raw_dir), response_queue)
     reports += [judgement_report, verdict_report, judged_report]
     graders = load_grader_verdicts(responses_dir) if responses_dir is not None else None
     human = verdicts[verdicts["verdict"] != "unusable"][["id", "verdict"]].rename(columns={"id": "key"}) \
@@ -159,14 +159,15 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
         **index_files(records, context.version),
         **({"reports/response_accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n"
                                                           for line in response_lines),
-            "reports/response_prompts.csv": difficulty_csv(judged), RESPONSES_PNG: scores_png(judged, records)}
-           if len(responses) else {}),
+            "reports/response_prompts.csv": difficulty_csv(judged)} if len(responses) else {}),
+        **({RESPONSES_PNG: scores_png(judged, records)} if (judged["verdict"] != "unusable").any() else {}),
         **({"reports/automatic_graders.md": checked} if checked else {}),
     }
     inputs = context.source_set.fingerprints() + [
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)}
         for p in [*found.exports, *judgement_exports]] + [
-        {"path": f"{responses_dir.name}/{p.relative_to(responses_dir)}", **file_entry(p)} for p in response_files]
+        {"path": f"{responses_dir.name}/{p.relative_to(responses_dir)}", **file_entry(p)}
+        for p in [*response_files, *(grader_files(responses_dir) if responses_dir is not None else [])]]
     doc = manifest(context.version, latest.version if latest else None, inputs, tables, totals, change)
     path = write_release(out_dir, context.version, tables, texts, doc)
     if card_path is not None:

@@ -279,6 +279,15 @@ class Schemas:
         return read_fields(self.response_doc)
 
     @cached_property
+    def publish_violating_text(self) -> bool:
+        """response.yaml: whether a release publishes the text of violating responses (gated research only)."""
+        value = self.response_doc.get("publish_violating_text")
+        if not isinstance(value, bool):
+            raise SourceError(f"{SCHEMAS_DIR / 'response.yaml'}: publish_violating_text must be true or false "
+                              "(unquoted)")
+        return value
+
+    @cached_property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
 

@@ -113,8 +113,8 @@ def main_() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         annotation_dir = Path(scratch) / "annotation"
         make(Path(args.release), REPO / "data" / "responses", annotation_dir)
-        for kind in RESPONSES.kinds:  # only the response projects ran on this server
-            for export in sorted((annotation_dir / "exports" / kind).glob("*.json")):
+        for kind in RESPONSES.kinds:  # only the response projects ran on this server; the newest export of each
+            for export in sorted((annotation_dir / "exports" / kind).glob("*.json"))[-1:]:
                 target = REPO / "annotation" / "exports" / kind / export.name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(export, target)

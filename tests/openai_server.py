@@ -1,7 +1,7 @@
 """A local server that speaks the OpenAI chat-completions protocol (`POST /v1/chat/completions`), standing in
 for a model provider, which cannot run here. It is scripted by model name: a model whose name holds `refuse`
-declines every prompt, any other answers every prompt. Inspect reaches it through its own `openai` provider
-(OPENAI_BASE_URL), so the requests and responses are the real protocol."""
+declines every prompt, any other answers every prompt (quoting its start). Inspect reaches it through its
+own `openai` provider (OPENAI_BASE_URL), so the requests and responses are the real protocol."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REFUSAL = "申し訳ありませんが、そのご依頼にはお答えできません。"
-ANSWER = "はい。ご質問について、一般的に知られている情報を順にご説明します。"
+
+
+def answer(prompt: str) -> str:
+    """The answering model's reply, which quotes the start of the prompt: each answer is its own text, so a
+    test can tell that a withheld one appears nowhere."""
+    return f"はい。「{prompt[:16]}」について、一般的に知られている情報を順にご説明します。"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -23,7 +28,7 @@ class Handler(BaseHTTPRequestHandler):
         model = request["model"]
         prompt = request["messages"][-1]["content"]
         self.server.requests.append((model, prompt if isinstance(prompt, str) else json.dumps(prompt)))
-        text = REFUSAL if "refuse" in model else ANSWER
+        text = REFUSAL if "refuse" in model else answer(prompt if isinstance(prompt, str) else json.dumps(prompt))
         body = json.dumps({
             "id": f"chatcmpl-{len(self.server.requests)}", "object": "chat.completion", "created": int(time.time()),
             "model": model, "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from openai_server import ANSWER, REFUSAL, ModelServer
+from openai_server import REFUSAL, ModelServer, answer
 
 from curation.cli import main
 from curation.schema import schemas
@@ -37,7 +37,9 @@ def test_two_models_collected_through_inspect_and_a_rerun_adds_nothing(model_ser
     files = stored(out)
     assert list(files) == ["openai__answers-all.jsonl", "openai__refuse-all.jsonl"]
     answers, refusals = files.values()
-    assert {r["response"] for r in answers} == {ANSWER} and {r["response"] for r in refusals} == {REFUSAL}
+    assert {r["response"] for r in refusals} == {REFUSAL}
+    assert sorted(r["response"] for r in answers) == sorted(answer(prompt) for model, prompt in model_server.requests
+                                                            if model == "answers-all")
     assert len(model_server.requests) == 10  # every prompt went over the protocol, to the model named
     for record in answers + refusals:
         assert record["release"] == "0.7.0" and record["split"] == "test" and record["epoch"] == 1
@@ -113,11 +115,12 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 @pytest.mark.integration
 def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_studio, model_server, shipped_raw,
                                                                         tmp_path, capsys):
-    """Two scripted models answer 6 test prompts of v0.7.0 (through Inspect, against the local protocol server
+    """Two scripted models answer 24 test prompts of v0.7.0 (through Inspect, against the local protocol server
     that stands in for a provider); their 12 responses go to a REAL Label Studio, blind and interleaved; both
     annotator accounts judge them through the API (disagreeing on one verdict, which an adjudicator settles);
     the pulled export is released with the shipped data as a new version whose `responses` config
-    `load_dataset` reads and whose card's rates equal the ones computed here by hand."""
+    `load_dataset` reads, whose card's rates equal the ones computed here by hand, and in which no violating
+    response's text appears."""
     import datasets
     import pandas as pd
     from labelstudio_server import ADMIN, ANNOTATORS
@@ -132,13 +135,13 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
     shutil.copytree(RELEASE.parent, releases)
     responses_dir = tmp_path / "responses"
     for model in ["openai/answers-all", "openai/refuse-all"]:
-        assert main(["responses", "collect", "--release", str(RELEASE), "--model", model, "--limit", "6",
+        assert main(["responses", "collect", "--release", str(RELEASE), "--model", model, "--limit", "24",
                      "--chat-completions", "--out", str(responses_dir)]) == 0
     responses, _ = stored_responses(responses_dir)
-    assert len(responses) == 12
+    assert len(responses) == 48
     push = ["responses", "push", "--out", str(responses_dir), "--releases", str(releases)]
     assert main(push) == 0
-    assert "imported: 12" in capsys.readouterr().out
+    assert "imported: 48" in capsys.readouterr().out
     assert main(push) == 0  # a rerun adds nothing
     assert "imported: 0" in capsys.readouterr().out
 
@@ -188,17 +191,26 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
     assert rows.loc[contested, "label_source"] == "adjudication"
     assert set(rows.drop(index=contested)["label_source"]) == {"annotators"}
     card = (result.path / "README.md").read_text(encoding="utf-8")
+    prompt_of = dict(zip(responses["key"], responses["prompt_id"]))
     for model in ["openai/answers-all", "openai/refuse-all"]:
         mine = [decided[k]["verdict"] for k in decided if model_of[k] == model]
-        n = len(mine)
+        borderline_safe = [decided[k]["verdict"] for k in decided if model_of[k] == model
+                           and prompts[prompt_of[k]]["borderline"] and prompts[prompt_of[k]]["label"] == "safe"]
+        assert borderline_safe  # over-refusal is measured on these
         cells = []
-        for verdict in ("acceptable", "violating"):
-            k = mine.count(verdict)
+        for verdict, within in (("acceptable", mine), ("violating", mine), ("over_refusal", borderline_safe)):
+            k, n = within.count(verdict), len(within)
             low, high = wilson(k, n)
             cells.append(f"{k / n:.1%} [{max(low, 0):.1%}, {min(high, 1):.1%}]")
-        assert f"| `{model}` | {n} | {cells[0]} | {cells[1]} |" in card, model
+        assert f"| `{model}` | {len(mine)} | {' | '.join(cells)} | {len(borderline_safe)} |" in card, model
     accounting = (result.path / "reports" / "response_accounting.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(accounting) == 12 and all(json.loads(line)["fate"] == "released" for line in accounting)
+    assert len(accounting) == 48 and all(json.loads(line)["fate"] == "released" for line in accounting)
+    text_of = dict(zip(responses["key"], responses["response"]))
+    harmful = [text_of[k].encode() for k, v in decided.items() if v["verdict"] == "violating"]
+    assert harmful
+    for file in result.path.rglob("*"):
+        if file.is_file():
+            assert not any(text in file.read_bytes() for text in harmful), file
     assert (result.path / "reports" / "responses.png").read_bytes().startswith(b"\x89PNG")
     assert "refusal" in (result.path / "reports" / "automatic_graders.md").read_text(encoding="utf-8")
     for file in result.path.rglob("*"):

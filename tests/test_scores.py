@@ -85,4 +85,46 @@ def test_a_release_withholds_violating_texts_and_personal_data_and_accounts_for_
     assert set(hits["id"]) == {"r2"} and "090" not in " ".join(report.lines())
     assert {line["key"]: line["fate"] for line in lines} == {
         "r1": "released", "r2": "released", "r3": "awaiting judgement", "r4": "prompt not in this release"}
-    assert report.counts["released (judged)"] == 2 and report.counts["awaiting judgement"] == 1
+    assert report.counts["released"] == 2 and report.counts["awaiting judgement"] == 1
+
+
+def test_an_empty_judgement_decides_nothing(fixture_raw):
+    """Label Studio stores whatever it is sent: a judgement without a verdict is reported and left out, so two
+    empty votes (or an empty adjudication) never release a response."""
+    from curation.annotate import annotation_records, decide
+    from curation.annotate.controls import RESPONSES, result_items
+    from curation.ingest import load_sources
+
+    export = [{"id": 1, "data": {"id": "rs-1", "batch": "v0.7.0"}, "annotations": [
+        {"id": n, "completed_by": {"id": n, "email": f"a{n}@example.jp"}, "result": result, "updated_at": "2026"}
+        for n, result in ((1, []), (2, []), (3, result_items({"verdict": "violating"}, RESPONSES)))]}]
+    table, report = annotation_records(export, RESPONSES.voting, load_sources(fixture_raw), RESPONSES)
+    assert table["problem"].tolist()[:2] == ["verdict: is empty: a judgement needs one"] * 2
+    assert "violation_viewpoints: is empty: a violating response needs one" in table["problem"].iloc[2]
+    decisions, queue, _ = decide(table, RESPONSES)
+    assert decisions.empty and queue.empty
+
+
+def test_stored_files_that_are_not_records_are_named_by_file_and_line(tmp_path):
+    from curation.errors import SourceError
+    from curation.responses.graders import load_grader_verdicts
+    from curation.responses.judging import stored_responses
+
+    folder = tmp_path / "responses" / "v0.7.0"
+    folder.mkdir(parents=True)
+    (folder / "m__a.jsonl").write_text('{"key": "r1"}\n', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"m__a.jsonl line 1: prompt_id is required"):
+        stored_responses(tmp_path / "responses")
+    (folder / "m__a.jsonl").unlink()
+    (folder / "m__a.graders.jsonl").write_text('{"key": "r1", "grader": "g"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"m__a.graders.jsonl line 2: not a stored record"):
+        load_grader_verdicts(tmp_path / "responses")
+    with pytest.raises(SourceError, match="no such folder of stored responses"):
+        stored_responses(tmp_path / "elsewhere")
+
+
+def test_no_usable_verdict_yet_gives_no_rates():
+    unusable = ROWS.assign(verdict="unusable")
+    assert model_rates(unusable, PROMPTS).empty
+    assert "No response is judged usable yet" in "\n".join(scores_markdown(
+        unusable, PROMPTS, pd.DataFrame(columns=["batch", "items"]), "reports/responses.png"))

@@ -113,7 +113,10 @@ SUBJECTS = (PROMPTS, RESPONSES)
 
 
 def subject_of(kind: str) -> Subject:
-    return next(s for s in SUBJECTS if kind in s.kinds)
+    for subject in SUBJECTS:
+        if kind in subject.kinds:
+            return subject
+    raise KeyError(f"annotation/config.yaml: project kind {kind!r} belongs to no subject (controls.py SUBJECTS)")
 
 
 def taxonomy_path(name: str, code: str) -> list[str]:

@@ -58,6 +58,8 @@ def response_problems(decided: dict) -> list[tuple[str, str]]:
     names its viewpoints and severity, and only a violation does."""
     fields = [f for f in schemas().response_fields if f.name in RESPONSES.fields]
     problems = schemas().field_problems(fields, decided)
+    if not decided.get("verdict"):
+        problems.append(("verdict", "is empty: a judgement needs one"))
     violating = decided.get("verdict") == "violating"
     for name in ("violation_viewpoints", "severity"):
         if violating and not decided.get(name):

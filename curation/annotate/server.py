@@ -4,13 +4,20 @@ Connection from LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY. The key never appears
 every failure is re-raised as LabelStudioError with the key and the server's headers left out.
 Push is idempotent and resumable: tasks carry the record id, and ids already in the project are skipped,
 so a rerun after any failure imports exactly what is missing.
+
+Built for 100k tasks a project (benchmarks/bench_labelstudio.py): tasks are listed a page at a time with only
+the fields push and status read, imported in batches that grow to push_batch_size, and an export is built
+by the server inside one request that gets its own long timeout, then streamed to disk. Each long step
+shows its progress on stderr.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +38,13 @@ from .settings import config
 URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
 SOURCE_MODEL_VERSION = "source-labels"
 EARLIER_MODEL_VERSION = "earlier-annotations"
+# What push and status read of a task. Listing only these (the server's `include`) skips the per-task
+# fields the server computes for its data manager: ~0.35 ms a task instead of ~2 ms with every field.
+TASK_FIELDS = ("id", "data", "total_annotations", "cancelled_annotations")
 
+
+def tuning() -> dict:
+    return schemas().tuning["label_studio"]
 
 
 def settings() -> tuple[str, str]:
@@ -92,9 +105,69 @@ class Server:
                 self.client.projects.update(id=project.id, label_config=interface, maximum_annotations=overlap)
             return project
 
-    def tasks(self, project_id: int) -> list:
+    def pages(self, project_id: int, full: bool = False, desc: str | None = None) -> Iterator[list]:
+        """The project's tasks a page (tuning `list_page_size`) at a time, in task id order, so a task imported
+        meanwhile comes last and none is repeated or skipped. `full`: every field, annotations and predictions
+        included; otherwise only TASK_FIELDS. Progress on stderr. (Asking for the next page while reading one
+        gained nothing: the server's time is ~90% of it.)"""
+        from label_studio_sdk.core.api_error import ApiError
+        from tqdm import tqdm
+
+        size = int(tuning()["list_page_size"])
+        fields = {"fields": "all"} if full else {"fields": "task_only", "include": ",".join(TASK_FIELDS)}
+
+        def page(number: int):
+            try:
+                return self.client.tasks.list(project=project_id, page=number, page_size=size, **fields)
+            except ApiError as exc:
+                if exc.status_code == 404 and number > 1:  # past the last page: tasks deleted meanwhile
+                    return None
+                raise
+
         with self.errors():
-            return list(self.client.tasks.list(project=project_id, fields="all"))
+            first = page(1)
+            total = first.response.total if first else 0
+            seen = 0
+            with tqdm(total=total, desc=desc or f"list project {project_id}", unit="task", file=sys.stderr,
+                      disable=not total) as bar:
+                for number in range(1, -(-total // size) + 1):
+                    found = first if number == 1 else page(number)
+                    items = list(found.items or []) if found else []
+                    seen += len(items)
+                    bar.update(len(items))
+                    yield items
+            if seen < total:  # a page moved under us: a task may have been skipped, and push would import it twice
+                raise LabelStudioError(f"tasks were deleted from project {project_id} while it was listed "
+                                       f"({seen} of {total} seen); run again")
+
+    def tasks(self, project_id: int, full: bool = True, desc: str | None = None) -> list:
+        """Every task of the project, in id order: with `full` (the default) annotations and predictions too;
+        otherwise only TASK_FIELDS, which is what push and status read."""
+        return [t for items in self.pages(project_id, full, desc) for t in items]
+
+
+def while_showing(desc: str, call: Callable[[], object]):
+    """call() in a thread, while a line on stderr shows how long it has taken (a daemon thread: Ctrl-C does
+    not wait for a long request to end)."""
+    from tqdm import tqdm
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    with tqdm(desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr) as bar:
+        while worker.is_alive():
+            worker.join(1)
+            bar.refresh()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def task(record: dict, predictions: list[dict]) -> dict:
@@ -139,13 +212,17 @@ def push_tasks(server: Server, kind: str, items: pd.DataFrame, tasks: Callable[[
 
     report = StageReport(f"push ({kind})")
     project = server.project(kind, push=True)
-    present = {t.data.get("id") for t in server.tasks(project.id)}
+    present = {t.data.get("id") for page in server.pages(project.id, desc=f"push {kind}: tasks already there")
+               for t in page}
     todo = tasks(items[~items["id"].isin(present)]) if len(items) else []
+    # Batches start at push_first_batch and grow with what has been imported up to push_batch_size: the
+    # first answer comes back at once, and from ~1,600 tasks on every request is full size.
     size = int(config()["push_batch_size"])
+    first = int(config().get("push_first_batch", size))
     done = 0
     with tqdm(total=len(todo), desc=f"push {kind}", unit="task", file=sys.stderr, disable=not todo) as bar:
-        for start in range(0, len(todo), size):
-            chunk = todo[start:start + size]
+        while done < len(todo):
+            chunk = todo[done:done + min(size, max(first, done))]
             with server.errors():
                 server.client.projects.import_tasks(id=project.id, request=chunk, return_task_ids=True)
             done += len(chunk)
@@ -175,41 +252,123 @@ def push_adjudication(server: Server, records: pd.DataFrame, queue: pd.DataFrame
     return push(server, records[records["id"].isin(queue["id"])], "adjudication", earlier_votes(queue, annotations))
 
 
+def built_export(server: Server, project, kind: str):
+    """A completed export snapshot of the project with full predictions and annotators. Label Studio 1.23
+    without Redis builds the snapshot inside the create request (data_export/mixins.py
+    `run_file_exporting`: ~0.7 ms a task, 69 s at 100k on 2 cores), so that request gets tuning `export_seconds`, not
+    the client's 60 s; with Redis it answers at once and the snapshot is polled until it is done."""
+    limits = tuning()
+    deadline = time.monotonic() + limits["export_seconds"]
+
+    def build():
+        export = server.client.projects.exports.create(
+            id=project.id, title=f"curation pull {kind}",
+            serialization_options={"predictions": {"only_id": False},
+                                   "annotations__completed_by": {"only_id": False}},
+            request_options={"timeout": limits["export_seconds"]})
+        while export.status not in ("completed", "failed") and time.monotonic() < deadline:
+            time.sleep(limits["export_poll_seconds"])
+            export = server.client.projects.exports.get(id=project.id, export_pk=export.id)
+        return export
+
+    count = getattr(project, "task_number", None)
+    export = while_showing(f"pull {kind}: Label Studio builds the export"
+                           + (f" of {count:,} tasks" if count is not None else ""), build)
+    if export.status != "completed":
+        raise LabelStudioError(f"the export of project {project.title!r} did not complete ({export.status})")
+    return export
+
+
+def download(server: Server, project, export, kind: str, path: Path) -> None:
+    """Stream the export's bytes, as the server sends them, to `path` (progress on stderr)."""
+    from tqdm import tqdm
+
+    with server.client.projects.exports.with_raw_response.download(
+            id=project.id, export_pk=export.id, export_type="JSON", request_options={"chunk_size": 1 << 20}) as answer:
+        size = answer.headers.get("content-length")
+        with open(path, "wb") as out, tqdm(total=int(size) if size else None, desc=f"pull {kind}: download",
+                                           unit="B", unit_scale=True, file=sys.stderr) as bar:
+            for chunk in answer.data:
+                out.write(chunk)
+                bar.update(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
+
+
+JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def json_items(path: Path, chunk: int = 1 << 20) -> Iterator:
+    """The items of the JSON array in `path`, one at a time: a 100k-task export is never all in memory."""
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8") as file:
+        text, at, more = "", 0, True
+
+        def skip(chars: str) -> bool:  # past `chars` and whitespace, reading on as needed; False at the end
+            nonlocal text, at, more
+            while True:
+                while at < len(text) and (text[at].isspace() or text[at] in chars):
+                    at += 1
+                if at < len(text) or not more:
+                    return at < len(text)
+                text, at = file.read(chunk), 0
+                more = bool(text)
+
+        if not skip("") or text[at] != "[":
+            raise ValueError("not a JSON array")
+        at += 1
+        while skip(","):
+            if text[at] == "]":
+                return
+            try:  # an item counts once the comma or bracket after it is read too: a cut number is never taken
+                item, end = decoder.raw_decode(text, at)
+                after = JSON_SPACE.match(text, end).end()
+                if after == len(text) or text[after] not in ",]":
+                    raise json.JSONDecodeError("Expecting ',' delimiter", text, after)
+            except json.JSONDecodeError:
+                if not more:
+                    raise
+                extra = file.read(chunk)
+                more = bool(extra)
+                text, at = text[at:] + extra, 0
+                continue
+            yield item
+            at = end
+        raise ValueError("the JSON array is not closed")
+
+
 def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
     """Store a full export snapshot of each project (prompts and responses), byte for byte as the server sent
-    it, under exports_dir/<kind>/<UTC time>.json; a stored export is never overwritten."""
+    it, under exports_dir/<kind>/<UTC time>.json; a stored export is never overwritten. The bytes go to a
+    .partial file first, which becomes the export only once it is complete and reads as JSON."""
     report = StageReport("annotate pull")
     stored = []
     for kind in config()["projects"]:
         project = server.project(kind)
         if project is None:
             continue
-        with server.errors():
-            export = server.client.projects.exports.create(
-                id=project.id, title=f"curation pull {kind}",
-                serialization_options={"predictions": {"only_id": False},
-                                       "annotations__completed_by": {"only_id": False}})
-            polls = schemas().tuning["label_studio"]
-            for _ in range(polls["export_polls"]):
-                export = server.client.projects.exports.get(id=project.id, export_pk=export.id)
-                if export.status in ("completed", "failed"):
-                    break
-                time.sleep(polls["export_poll_seconds"])
-            if export.status != "completed":
-                raise LabelStudioError(f"the export of project {project.title!r} did not complete ({export.status})")
-            data = b"".join(server.client.projects.exports.download(id=project.id, export_pk=export.id,
-                                                                    export_type="JSON"))
-        tasks = json.loads(data)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         path = exports_dir / kind / f"{stamp}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
-        partial.write_bytes(data)
-        os.link(partial, path)  # all or nothing, and never over an existing export
-        partial.unlink()
+        try:
+            with server.errors():
+                export = built_export(server, project, kind)
+                download(server, project, export, kind, partial)
+            tasks = annotations = 0
+            try:
+                for t in json_items(partial):
+                    tasks += 1
+                    annotations += len(t.get("annotations") or [])
+            except ValueError as exc:  # JSONDecodeError too
+                raise LabelStudioError(f"the export of project {project.title!r} is not a JSON list of tasks "
+                                       f"({exc})") from None
+            os.link(partial, path)  # all or nothing, and never over an existing export
+        finally:
+            partial.unlink(missing_ok=True)
         stored.append(path)
-        report.count(f"tasks ({kind})", len(tasks))
-        report.count(f"annotations ({kind})", sum(len(t.get("annotations") or []) for t in tasks))
+        report.count(f"tasks ({kind})", tasks)
+        report.count(f"annotations ({kind})", annotations)
         report.notes.append(f"stored {path}")
     return stored, report
 
@@ -222,10 +381,11 @@ def status(server: Server) -> pd.DataFrame:
         project = server.project(kind)
         if project is None:
             continue
-        for t in server.tasks(project.id):
-            done = (t.total_annotations or 0) - (t.cancelled_annotations or 0)
-            rows.append({"project": kind, "batch": t.data.get("batch"), "annotations": done,
-                         "done": done >= (needed if kind == subject_of(kind).voting else 1)})
+        for page in server.pages(project.id, desc=f"status {kind}"):
+            for t in page:
+                done = (t.total_annotations or 0) - (t.cancelled_annotations or 0)
+                rows.append({"project": kind, "batch": t.data.get("batch"), "annotations": done,
+                             "done": done >= (needed if kind == subject_of(kind).voting else 1)})
     frame = pd.DataFrame(rows, columns=["project", "batch", "annotations", "done"])
     return frame.groupby(["project", "batch"]).agg(
         tasks=("done", "size"), annotations_per_task=("annotations", "mean"), done=("done", "sum")

@@ -18,8 +18,11 @@ from ..schema import schemas
 from ..text import matching_forms
 
 
-def response_key(prompt_id: str, model: str, generation: str, epoch: int) -> str:
-    return "rs-" + hashlib.sha256(f"{prompt_id}\n{model}\n{generation}\n{epoch}".encode()).hexdigest()[:16]
+def response_key(release: str, prompt_id: str, model: str, generation: str, epoch: int) -> str:
+    """A response's stable id: the same run (release, prompt, model, settings, epoch) stored twice is one
+    response; the same model asked again for a later release's prompts gives new ones."""
+    text = f"{release}\n{prompt_id}\n{model}\n{generation}\n{epoch}"
+    return "rs-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def collect(release: Path, split: str, model: str, log_dir: Path, limit: int | None = None,
@@ -50,7 +53,8 @@ def responses_of(log, release: Path, source: str) -> tuple[pd.DataFrame, int]:
         raise SourceError(f"{source}: {unmatched} samples match no prompt of release v{manifest['version']}")
     generation = generation_of(log)
     records = [{"key": key, "prompt_id": row["id"], "release": manifest["version"], "split": split,
-                "model": log.eval.model, "model_revision": None, "generation": generation,
+                "model": log.eval.model, "model_revision": revision_of(sample, log.eval.model),
+                "generation": generation,
                 "epoch": int(sample.epoch or 1),
                 "response": (sample.output.completion if sample.output else "") or None, "source": source}
                for sample, row, split, key in matched]
@@ -92,8 +96,16 @@ def matched_samples(log, release: Path) -> tuple[dict, list[tuple[object, dict, 
             unmatched += 1
             continue
         (row, split), epoch = found, int(sample.epoch or 1)
-        matched.append((sample, row, split, response_key(row["id"], log.eval.model, generation, epoch)))
+        matched.append((sample, row, split,
+                        response_key(manifest["version"], row["id"], log.eval.model, generation, epoch)))
     return manifest, matched, failed, unmatched
+
+
+def revision_of(sample, model: str) -> str | None:
+    """The model snapshot the provider says answered (`gpt-4o-2024-08-06` for `openai/gpt-4o`), where it
+    says one other than the name asked for."""
+    answered = getattr(sample.output, "model", None) if sample.output else None
+    return answered if isinstance(answered, str) and answered and answered != model.split("/", 1)[-1] else None
 
 
 def prompt_text(value) -> str:
@@ -104,6 +116,21 @@ def prompt_text(value) -> str:
     return users[-1].text if users else ""
 
 
+def read_stored(path: Path) -> list[dict]:
+    """A stored JSONL file's records; a line that is not a JSON object is an error naming file and line."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines() if path.is_file() else [], start=1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+            raise SourceError(f"{path} line {n}: not a stored record (a JSON object with a key); these files are "
+                              "written by `curation responses`")
+        out.append(record)
+    return out
+
+
 def store(frame: pd.DataFrame, folder: Path) -> tuple[int, int]:
     """Adds the responses whose keys are new to folder/v<release>/<model>.jsonl (one file per release and
     model, sorted by key); (added, already stored)."""
@@ -112,7 +139,7 @@ def store(frame: pd.DataFrame, folder: Path) -> tuple[int, int]:
         path = folder / f"v{release}" / (model.replace("/", "__") + ".jsonl")
         stored = {}
         if path.is_file():
-            stored = {r["key"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+            stored = {r["key"]: r for r in read_stored(path)}
         new = {r["key"]: r for r in part.to_dict("records") if r["key"] not in stored}
         added, kept = added + len(new), kept + len(part) - len(new)
         if new:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..schema import schemas
-from .collect import matched_samples
+from .collect import matched_samples, read_stored
 
 COLUMNS = ["key", "grader", "score", "verdict"]
 SUMMARY_COLUMNS = ["grader", "scored", "unmapped", "compared", "agreement", "kappa"]
@@ -100,15 +100,14 @@ def store_grader_verdicts(verdicts: pd.DataFrame, folder: Path) -> tuple[int, in
     where = {}
     for path in sorted(folder.glob("v*/*.jsonl")):
         if not path.name.endswith(GRADERS_SUFFIX):
-            where.update((json.loads(line)["key"], graders_path(path))
-                         for line in path.read_text(encoding="utf-8").splitlines())
+            where.update((record["key"], graders_path(path)) for record in read_stored(path))
     missing = sorted(set(verdicts["key"]) - set(where))
     if missing:
         raise SourceError(f"{len(missing)} responses graded are not stored under {folder} (first: {missing[0]}): "
                           "store the responses first")
     added = kept = 0
     for path, part in verdicts.groupby(verdicts["key"].map(where), sort=True):
-        stored = {(r["key"], r["grader"]): r for r in read_lines(path)}
+        stored = {(r["key"], r["grader"]): r for r in read_stored(path)}
         new = {(r["key"], r["grader"]): {k: clean(r[k]) for k in COLUMNS} for r in part.to_dict("records")}
         new = {pair: r for pair, r in new.items() if pair not in stored}
         added, kept = added + len(new), kept + len(part) - len(new)
@@ -121,14 +120,14 @@ def store_grader_verdicts(verdicts: pd.DataFrame, folder: Path) -> tuple[int, in
     return added, kept
 
 
+def grader_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob(f"v*/*{GRADERS_SUFFIX}"))
+
+
 def load_grader_verdicts(folder: Path) -> pd.DataFrame:
     """Every grader verdict stored under folder (folder/v*/*.graders.jsonl): key, grader, score, verdict,
     sorted by key and grader."""
-    return table([r for path in sorted(folder.glob(f"v*/*{GRADERS_SUFFIX}")) for r in read_lines(path)])
-
-
-def read_lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.is_file() else []
+    return table([r for path in grader_files(folder) for r in read_stored(path)])
 
 
 def clean(value):

@@ -10,7 +10,6 @@ says otherwise, and a response or comment holding blocking personal data is with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,7 @@ from ..release.layout import verify_release
 from ..report import StageReport
 from ..schema import schemas
 from ..tagging import screen
+from .collect import read_stored
 
 VERDICT_FIELDS = RESPONSES.fields
 
@@ -31,18 +31,13 @@ VERDICT_FIELDS = RESPONSES.fields
 def stored_responses(folder: Path | None) -> tuple[pd.DataFrame, list[Path]]:
     """Every response stored under folder/v<release>/<model>.jsonl (collect.store), and those files."""
     names = [f.name for f in schemas().response_fields]
-    files = sorted(p for p in folder.glob("v*/*.jsonl") if not p.name.endswith(".graders.jsonl")) \
-        if folder is not None and folder.is_dir() else []
+    if folder is not None and not folder.is_dir():
+        raise SourceError(f"{folder}: no such folder of stored responses (`curation responses collect` makes it)")
+    files = sorted(p for p in folder.glob("v*/*.jsonl") if not p.name.endswith(".graders.jsonl")) if folder else []
     rows = []
     for path in files:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            try:
-                record = json.loads(line)
-            except ValueError:
-                raise SourceError(f"{path} line {n}: not JSON; stored responses are written by "
-                                  "`curation responses`") from None
-            problems = schemas().field_problems(schemas().response_fields, record) if isinstance(record, dict) \
-                else [("", "is not a JSON object")]
+        for n, record in enumerate(read_stored(path), start=1):
+            problems = schemas().field_problems(schemas().response_fields, record)
             if problems:
                 raise SourceError(f"{path} line {n}: " + "; ".join(f"{f} {m}" for f, m in problems))
             rows.append({k: record.get(k) for k in names})
@@ -81,7 +76,10 @@ def response_tasks(responses: pd.DataFrame, prompts: dict[str, dict]) -> list[di
     """A task per response, in key order (which interleaves the models); the model is not in the task."""
     tasks = []
     for r in responses.sort_values("key").to_dict("records"):
-        prompt = prompts[r["prompt_id"]]
+        prompt = prompts.get(r["prompt_id"])
+        if prompt is None:
+            raise SourceError(f"response {r['key']} ({r['model']}): its prompt {r['prompt_id']} is not in release "
+                              f"v{r['release']}; stored responses answer the release they name")
         tasks.append({"data": {"id": r["key"], "prompt": prompt["text"], "expected": expected(prompt),
                                "response": r["response"] or "（応答なし）", "batch": f"v{r['release']}"}})
     return tasks
@@ -107,11 +105,12 @@ def push_response_adjudication(server: Server, responses: pd.DataFrame, releases
     return push_tasks(server, RESPONSES.adjudication, todo, tasks)
 
 
-def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.DataFrame, reviews: dict
-                ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict], StageReport]:
+def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.DataFrame, reviews: dict,
+                queue: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict], StageReport]:
     """The `responses` config's rows: every stored response to a prompt this release holds whose verdict is
     decided, in its prompt's split; (rows, personal-data hits, accounting lines, report). Every stored response
-    is in one place: released, awaiting judgement, or answering a prompt this release does not hold."""
+    is in one place: released, awaiting judgement (or adjudication: in `queue`), or answering a prompt this
+    release does not hold."""
     report = StageReport("responses")
     split_of = dict(zip(records["id"], records["split"]))
     answered = responses["prompt_id"].isin(split_of)
@@ -122,9 +121,8 @@ def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.Da
         rows[name] = [decided.at[key, name] for key in rows["key"]]
     rows["split"] = rows["prompt_id"].map(split_of)  # as stored, unless the prompt's split was re-decided
     rows["withheld"] = None
-    publish = bool(schemas().response_doc["publish_violating_text"])
     violating = rows["verdict"] == "violating"
-    if not publish:
+    if not schemas().publish_violating_text:
         rows.loc[violating, "withheld"] = "violating"
     mine = {k: v for k, v in reviews.items() if k[0] in set(rows["key"])}  # a maintainer's reviews of responses
     hits, screen_report = screen(rows.assign(id=rows["key"], fictional=False), None, mine,
@@ -134,14 +132,21 @@ def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.Da
     withheld = rows["withheld"].notna()
     rows.loc[withheld, "response"] = None
     rows.loc[rows["key"].isin(blocked), "comment_en"] = None
-    report.counts = {"stored responses": len(responses), "released (judged)": len(rows),
-                     "awaiting judgement": int((answered & ~judged).sum()),
-                     "answering a prompt not in this release": int((~answered).sum()),
+    fate = pd.Series("awaiting judgement", index=responses.index).where(answered, "prompt not in this release")
+    if queue is not None and len(queue):
+        fate[answered & responses["key"].isin(queue["id"])] = "awaiting adjudication"
+    fate[judged] = "released"
+    counted = fate.value_counts()
+    report.counts = {"stored responses": len(responses),
+                     **{f: int(counted.get(f, 0)) for f in ("released", "awaiting judgement", "awaiting adjudication",
+                                                            "prompt not in this release")},
                      "texts withheld: violating": int((rows["withheld"] == "violating").sum()),
                      "texts withheld: personal data": int((rows["withheld"] == "personal data").sum())}
     report.problems += screen_report.problems
-    fate = pd.Series("awaiting judgement", index=responses.index).where(answered, "prompt not in this release")
-    fate[judged] = "released"
+    report.notes += screen_report.notes
+    stray = sorted(set(decided.index) - set(responses["key"]))
+    if stray:  # judged in Label Studio, but no longer stored (or stored elsewhere): nothing to release
+        report.problems.append(f"{len(stray)} judgement(s) of no stored response: {', '.join(stray[:5])}")
     lines = [{"key": k, "prompt_id": p, "model": m, "fate": f}
              for k, p, m, f in zip(responses["key"], responses["prompt_id"], responses["model"], fate)]
     names = [f.name for f in schemas().response_fields]

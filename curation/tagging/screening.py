@@ -26,8 +26,9 @@ HIT_COLUMNS = ["id", "field", "kind", "start", "end", "fictional", "blocking", "
 
 
 def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str, int, int], str]:
-    """(id, field, kind, start, end) -> the reason a maintainer acknowledged that one hit; {} when there is no
-    file. One hit at a time: acknowledging a historical figure never lets another name in the item pass."""
+    """(id, field, kind, start, end) -> the reason a maintainer acknowledged that one hit (an item's or a
+    model response's: its key); {} when there is no file. One hit at a time: acknowledging a historical
+    figure never lets another name in the item pass."""
     path = raw_dir / REVIEWS
     if not path.is_file():
         return {}
@@ -36,7 +37,7 @@ def load_reviews(raw_dir: Path) -> dict[tuple[str, str, str, int, int], str]:
         raise SourceError(f"{path}: must be a mapping with a `reviewed:` list")
     reasons = {r["code"] for r in schemas().taxonomy["personal_data_reviews"]}
     kinds = {k["code"] for k in schemas().taxonomy["personal_data_kinds"]}
-    fields = set(schemas().screened_fields)
+    fields = set(schemas().screened_fields) | {f.name for f in schemas().response_fields if f.screened}
     out = {}
     for n, entry in enumerate(doc.get("reviewed") or [], start=1):
         where = f"{path}, entry {n}"
