@@ -222,6 +222,20 @@ def peer_clusters(path: Path, out: Path, peer: str) -> None:
                   "duplicate_of": [None if k else first[r] for k, r in zip(kept, root.tolist())]}).to_parquet(out)
 
 
+TOOLS = ["ours", "ours-detect", "rensa", "datasketch"]
+REPEATS = 3  # runs of each tool but datasketch (10x slower), interleaved; the median is reported
+
+
+def measured(path: Path, outputs: str, repeats: int = REPEATS) -> dict[str, dict]:
+    """Each tool's median run (by seconds) of `repeats` rounds, the tools interleaved in each round so that
+    the machine's load falls on all alike; datasketch once. `outputs`: the output path, with `{tool}`."""
+    runs: dict[str, list[dict]] = {tool: [] for tool in TOOLS}
+    for round_ in range(repeats):
+        for tool in TOOLS if round_ == 0 else TOOLS[:-1]:
+            runs[tool].append(measure(tool, path, Path(outputs.format(tool=tool))))
+    return {tool: sorted(found, key=lambda m: m["seconds"])[len(found) // 2] for tool, found in runs.items()}
+
+
 def measure(tool: str, path: Path, out: Path) -> dict:
     """Runs one tool in a fresh process: seconds, its peak memory, and the largest peak of the worker
     processes it forked (their resident pages, most of them shared with the parent: an upper bound)."""
@@ -292,9 +306,9 @@ def main() -> None:
         path = work / f"corpus-{n}.parquet"
         build(n, base, path)
         truth = pd.read_parquet(path)
-        for tool in ["ours", "ours-detect", "rensa", "datasketch"]:
-            out = work / f"{tool}-{n}.parquet"
-            m = measure(tool, path, out)
+        outputs = str(work / f"{{tool}}-{n}.parquet")
+        for tool, m in measured(path, outputs).items():
+            out = Path(outputs.format(tool=tool))
             rows.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
             qualities.append({"texts": len(truth), "tool": tool, **quality(truth, pd.read_parquet(out), tool)})
             print(rows[-1], qualities[-1], flush=True)
@@ -310,7 +324,8 @@ def write_results(speed: pd.DataFrame, qual: pd.DataFrame, base: int) -> None:
                               zip(speed["texts"], speed["tool"], speed["texts/s"])]
     lines = ["# Near-duplicate benchmark", "",
              f"Machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, shared with "
-             "other work (timings are noisy). Cleaned base: "
+             f"other work: each time is the median of {REPEATS} runs, the tools interleaved (datasketch: one "
+             "run). Cleaned base: "
              f"{base:,} texts (Aozora Bunko + data/raw prompts). Written by `benchmarks/bench_dedup.py`.", "",
              "## Speed and memory (whole command: read, normalize, detect, classify, write)", "",
              markdown(speed), "", "## Quality (exact, against the seeded truth)", "",
@@ -390,9 +405,9 @@ def main_paraphrase(sizes: list[int], work: Path) -> None:
         path = work / f"paraphrase-{n}.parquet"
         truth = corpus.build(n, path, shipped, prose)
         shape.append(corpus_shape(truth))
-        for tool in ["ours", "ours-detect", "rensa", "datasketch"]:
-            out = work / f"paraphrase-{tool}-{n}.parquet"
-            m = measure(tool, path, out)
+        outputs = str(work / f"paraphrase-{{tool}}-{n}.parquet")
+        for tool, m in measured(path, outputs).items():
+            out = Path(outputs.format(tool=tool))
             speed.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
             per_kind, summary = paraphrase_quality(truth, pd.read_parquet(out), tool)
             details = {k: summary.pop(k) for k in list(summary) if k.endswith("by template")}
@@ -449,7 +464,8 @@ def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: 
     lengths = truth["text"].str.len()
     lines = ["# Near-duplicate benchmark: paraphrase-rich corpus", "",
              f"Machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, shared with "
-             "other work (timings are noisy). Written by `benchmarks/bench_dedup.py --corpus paraphrase`; corpus by "
+             f"other work: each time is the median of {REPEATS} runs, the tools interleaved (datasketch: one "
+             "run). Written by `benchmarks/bench_dedup.py --corpus paraphrase`; corpus by "
              "`benchmarks/make_paraphrase_corpus.py`: templated question families and the shipped prompts "
              f"(median length {lengths.median():.0f} characters at the largest size), each base text given with "
              "probability 0.3 one surface rewrite (the same request: should be merged) and 0.3 one meaning rewrite "
