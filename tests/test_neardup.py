@@ -372,3 +372,21 @@ def test_numbers_fillers_and_nul_characters_are_read_whole(a, b, kind):
     from curation.dedup.classify import classify_text
 
     assert classify_text(a, b, schemas().dedup)[0] == kind
+
+
+def killed(part):
+    """A job whose worker dies mid-job, as one killed for memory would."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_that_dies_fails_the_job_instead_of_hanging(monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from curation import workers
+
+    monkeypatch.setattr(workers, "CORES", 2)
+    with pytest.raises(BrokenProcessPool):
+        workers.in_workers(killed, [1, 2, 3], ())

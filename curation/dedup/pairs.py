@@ -224,7 +224,7 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
             if len(a) < PARALLEL_PAIRS:
                 parts = [classify_part(Classifier(texts, config), a[order], b[order], labels)]
             elif pool is not None:
-                parts = pool.map(classify_job, parts)
+                parts = list(pool.map(classify_job, parts))
             else:
                 parts = workers.in_workers(classify_job, parts, (texts, labels, config))
         finally:
@@ -247,8 +247,8 @@ CLASSIFIER: Classifier | None = None
 
 
 def warm_up() -> None:
-    """Loads UniDic in a worker as it starts. A failure is left to the first job, which reports it: a
-    failing initializer would make the pool start workers again and again."""
+    """Loads UniDic in a worker as it starts. A failure is left to the first job, which reports it with its
+    cause (a failing initializer only says that the pool broke)."""
     try:
         tagger()
     except Exception:  # noqa: BLE001, S110
