@@ -128,3 +128,12 @@ def test_no_usable_verdict_yet_gives_no_rates():
     assert model_rates(unusable, PROMPTS).empty
     assert "No response is judged usable yet" in "\n".join(scores_markdown(
         unusable, PROMPTS, pd.DataFrame(columns=["batch", "items"]), "reports/responses.png"))
+
+
+def test_a_model_asked_with_two_generation_settings_is_two_systems():
+    other = ROWS[(ROWS["model"] == "m/a") & (ROWS["verdict"] != "unusable")].assign(generation='{"temperature": 1.0}',
+                                                key=lambda f: f["key"] + "t", verdict="violating")
+    rates = model_rates(pd.concat([ROWS, other]), PROMPTS).set_index(["model", "viewpoint"])
+    assert rates.loc[("m/a {}", "all"), "violating_k"] == 1
+    assert rates.loc[('m/a {"temperature": 1.0}', "all"), "violating_k"] == 3
+    assert rates.loc[("m/b", "all"), "judged"] == 4  # one setting: its plain name
