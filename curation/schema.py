@@ -251,9 +251,8 @@ class Schemas:
             "origin": self.origin,
             "region": self.region,
             "label_source": self.label_source,
-            "verdict": Vocabulary.build("verdict", self.taxonomy["verdicts"], ("ja", "en")),
-            "severity": Vocabulary.build("severity", self.taxonomy["severities"], ("ja", "en")),
-            "withheld_reason": Vocabulary.build("withheld reason", self.taxonomy["withheld_reasons"], ("ja",)),
+            **{name: Vocabulary.build(name.replace("_", " "), self.taxonomy[key], ("ja", "en")) for name, key in
+               (("verdict", "verdicts"), ("severity", "severities"), ("withheld_reason", "withheld_reasons"))},
         }
 
     def vocabulary(self, type_name: str) -> Vocabulary | None:
@@ -277,15 +276,6 @@ class Schemas:
     @cached_property
     def response_fields(self) -> list[Field]:
         return read_fields(self.response_doc)
-
-    @cached_property
-    def publish_violating_text(self) -> bool:
-        """response.yaml: whether a release publishes the text of violating responses (gated research only)."""
-        value = self.response_doc.get("publish_violating_text")
-        if not isinstance(value, bool):
-            raise SourceError(f"{SCHEMAS_DIR / 'response.yaml'}: publish_violating_text must be true or false "
-                              "(unquoted)")
-        return value
 
     @cached_property
     def field_names(self) -> list[str]:

@@ -32,6 +32,20 @@ def pick(page, control, search: str, title: str) -> None:
     page.keyboard.press("Escape")
 
 
+def open_task(playwright, server, account, project_id: int, task_id: int, height: int):
+    """Debian's Chromium, nothing let off the machine, logged in as `account`, on one task of a project."""
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": height}, locale="ja-JP")
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
+    page.goto(f"{server.url}/user/login/")
+    page.fill("input[name=email]", account.email)
+    page.fill("input[name=password]", account.password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{server.url}/projects/{project_id}/data?task={task_id}")
+    return browser, page
+
+
 def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studio, fixture_raw, tmp_path):
     found = candidates(fixture_raw, tmp_path / "out")
     push(Server(), found.records)
@@ -45,15 +59,7 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
     artifacts.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2200}, locale="ja-JP")
-        page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())  # nothing leaves the machine
-        page.goto(f"{label_studio.url}/user/login/")
-        page.fill("input[name=email]", annotator.email)
-        page.fill("input[name=password]", annotator.password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.goto(f"{label_studio.url}/projects/{project.id}/data?task={task_id}")
+        browser, page = open_task(playwright, label_studio, annotator, project.id, task_id, 2200)
         expect(page.get_by_text("回答可否（label）")).to_be_visible(timeout=60_000)  # the labeling panel
         expect(page.get_by_text(PROMPT)).to_have_count(2)  # in the task list and in the labeling panel
         for viewpoint in schemas().viewpoints:  # every viewpoint, by its Japanese name
@@ -113,15 +119,7 @@ def test_an_annotator_judges_a_model_response_blind_in_the_browser(label_studio,
     artifacts = REPO / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ja-JP")
-        page.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda route: route.abort())
-        page.goto(f"{label_studio.url}/user/login/")
-        page.fill("input[name=email]", annotator.email)
-        page.fill("input[name=password]", annotator.password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        page.goto(f"{label_studio.url}/projects/{project.id}/data?task={task.id}")
+        browser, page = open_task(playwright, label_studio, annotator, project.id, task.id, 1800)
         expect(page.get_by_text("判定（verdict）")).to_be_visible(timeout=60_000)
         expect(page.get_by_text("モデルの応答（response; the model is not named）")).to_be_visible()
         expect(page.get_by_text(task.data["expected"]).first).to_be_visible()

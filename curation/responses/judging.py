@@ -24,6 +24,7 @@ from ..report import StageReport
 from ..schema import schemas
 from ..tagging import screen
 from .collect import read_stored
+from .scores import publish_violating_text
 
 VERDICT_FIELDS = RESPONSES.fields
 
@@ -122,7 +123,7 @@ def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.Da
     rows["split"] = rows["prompt_id"].map(split_of)  # as stored, unless the prompt's split was re-decided
     rows["withheld"] = None
     violating = rows["verdict"] == "violating"
-    if not schemas().publish_violating_text:
+    if not publish_violating_text():
         rows.loc[violating, "withheld"] = "violating"
     mine = {k: v for k, v in reviews.items() if k[0] in set(rows["key"])}  # a maintainer's reviews of responses
     hits, screen_report = screen(rows.assign(id=rows["key"], fictional=False), None, mine,

@@ -16,9 +16,19 @@ import math
 
 import pandas as pd
 
+from ..errors import SourceError
 from ..schema import schemas
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+
+
+def publish_violating_text() -> bool:
+    """schemas/response.yaml: whether a release publishes the text of violating responses (gated research
+    only). Anything but a YAML boolean is refused: a quoted "false" must not publish harmful text."""
+    value = schemas().response_doc.get("publish_violating_text")
+    if not isinstance(value, bool):
+        raise SourceError("schemas/response.yaml: publish_violating_text must be true or false (unquoted)")
+    return value
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
@@ -98,7 +108,7 @@ def scores_markdown(rows: pd.DataFrame, records: pd.DataFrame, agreement: pd.Dat
     verdicts = {v["code"]: v["ja"] for v in schemas().taxonomy["verdicts"]}
     counts = by_system(rows).groupby(["model", "verdict"]).size().unstack(fill_value=0)
     withheld = ("The text of a violating response is published (`publish_violating_text` is set: a gated research "
-                "release)." if schemas().publish_violating_text else
+                "release)." if publish_violating_text() else
                 "The text of a violating response is withheld (`withheld: violating`); verdict and metadata are kept.")
     out = ["## Model responses (モデル応答の評価)", "",
            f"The `responses` config holds {len(rows)} model responses to this release's prompts, each judged by "
