@@ -33,7 +33,7 @@ from .release.configs import aisev_csv, config_tables, response_tables, same_dat
 from .release.coverage import coverage, coverage_png
 from .release.layout import COVERAGE_PNG, RESPONSES_PNG, ensure_new, manifest, write_release
 from .report import StageReport, summary_markdown
-from .responses.graders import agreement_markdown, grader_agreement, grader_files, load_grader_verdicts
+from .responses.graders import checked_by_people, grader_files
 from .responses.judging import judged_rows, stored_responses
 from .responses.scores import difficulty_csv, scores_markdown, scores_png
 from .tagging import load_reviews, refuse_real_personal_data, screen, suggestion_quality, tag
@@ -117,7 +117,8 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
                            + ":\n" + "\n".join(found.reports[0].lines()))
     lines, accounting_report = account(table)
     tags, _ = tag(records, "text", "label")
-    hits, screen_report = screen(records, tags["pii"], load_reviews(raw_dir))
+    reviews = load_reviews(raw_dir)
+    hits, screen_report = screen(records, tags["pii"], reviews)
     viewpoint_coverage, goal_coverage, coverage_report = coverage(records)
     reports = [*found.reports, decide_report, *reports, accounting_report, suggestion_quality(records, tags),
                coverage_report, screen_report]
@@ -127,12 +128,9 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     judgements, judgement_exports, judgement_report = load_annotations(annotation_dir, context.source_set, RESPONSES)
     verdicts, response_queue, verdict_report = decide(judgements, RESPONSES)
     judged, response_hits, response_lines, judged_report = judged_rows(responses, verdicts, records,
-                                                                       load_reviews(raw_dir), response_queue)
+                                                                       reviews, response_queue)
     reports += [judgement_report, verdict_report, judged_report]
-    graders = load_grader_verdicts(responses_dir) if responses_dir is not None else None
-    human = verdicts[verdicts["verdict"] != "unusable"][["id", "verdict"]].rename(columns={"id": "key"}) \
-        if len(verdicts) else pd.DataFrame(columns=["key", "verdict"])
-    checked = agreement_markdown(*grader_agreement(human, graders)) if graders is not None and len(graders) else None
+    checked = checked_by_people(verdicts, responses_dir)
     tables = config_tables(records)
     if len(judged):
         tables["responses"] = response_tables(judged)

@@ -46,6 +46,16 @@ def open_task(playwright, server, account, project_id: int, task_id: int, height
     return browser, page
 
 
+def submitted(browser, page, screenshot) -> None:
+    """The page kept as a screenshot, then the annotator's Submit, which the server must accept."""
+    page.screenshot(path=str(screenshot), full_page=True)
+    saved = lambda response: "/annotations" in response.url and response.request.method == "POST"  # noqa: E731
+    with page.expect_response(saved, timeout=30_000) as answer:
+        page.get_by_role("button", name=re.compile("Submit")).click()
+    assert answer.value.ok
+    browser.close()
+
+
 def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studio, fixture_raw, tmp_path):
     found = candidates(fixture_raw, tmp_path / "out")
     push(Server(), found.records)
@@ -84,12 +94,7 @@ def test_an_annotator_labels_a_task_in_the_browser_and_it_comes_back(label_studi
         expect(goal).to_contain_text("3. 公平性と包摂性 / G3-2 一般的な公平性 / G3-14")
         expect(regions).to_contain_text("関東地方 / 東京都")
         expect(goal.locator(".ant-select-selection-item")).to_have_count(1)  # one goal: the one chosen
-        page.screenshot(path=str(artifacts / "labelstudio-task.png"), full_page=True)
-        saved = lambda response: "/annotations" in response.url and response.request.method == "POST"  # noqa: E731
-        with page.expect_response(saved, timeout=30_000) as answer:
-            page.get_by_role("button", name=re.compile("Submit")).click()
-        assert answer.value.ok
-        browser.close()
+        submitted(browser, page, artifacts / "labelstudio-task.png")
 
     stored, _ = pull(Server(), tmp_path / "annotation" / "exports")
     export = json.loads(stored[0].read_text(encoding="utf-8"))
@@ -134,12 +139,7 @@ def test_an_annotator_judges_a_model_response_blind_in_the_browser(label_studio,
         comment = page.locator("textarea").first
         comment.fill("Gives the steps asked for. Violating, high.")
         comment.press("Enter")
-        page.screenshot(path=str(artifacts / "labelstudio-response.png"), full_page=True)
-        saved = lambda response: "/annotations" in response.url and response.request.method == "POST"  # noqa: E731
-        with page.expect_response(saved, timeout=30_000) as answer:
-            page.get_by_role("button", name=re.compile("Submit")).click()
-        assert answer.value.ok
-        browser.close()
+        submitted(browser, page, artifacts / "labelstudio-response.png")
 
     stored, _ = pull(Server(), tmp_path / "annotation" / "exports")
     [path] = [p for p in stored if p.parent.name == RESPONSES.voting]

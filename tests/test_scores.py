@@ -77,7 +77,9 @@ def test_a_release_withholds_violating_texts_and_personal_data_and_accounts_for_
         {"id": "r2", "verdict": "acceptable", "violation_viewpoints": [], "severity": None, "comment_en": None,
          "label_source": "adjudication"},
     ])
-    rows, hits, lines, report = judged_rows(stored.assign(label_source=None), decisions, PROMPTS, {})
+    prompt_review = {("jt-0000000000000000", "text", "phone", 0, 13): "fictional"}  # a prompt's, not stale here
+    rows, hits, lines, report = judged_rows(stored.assign(label_source=None), decisions, PROMPTS, prompt_review)
+    assert not any("matches no hit" in problem for problem in report.problems)
     rows = rows.set_index("key")
     assert list(rows.columns) == [f.name for f in schemas().response_fields if f.name != "key"]
     assert rows.loc["r1", "withheld"] == "violating" and rows.loc["r1", "response"] is None

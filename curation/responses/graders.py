@@ -231,3 +231,14 @@ def agreement_markdown(summary: pd.DataFrame, confusions: dict[str, pd.DataFrame
         lines += [f"| {verdict_name(code)} | " + " | ".join(str(int(n)) for n in row) + " |"
                   for code, row in zip(table.index, table.itertuples(index=False))]
     return "\n".join(lines) + "\n"
+
+
+def checked_by_people(verdicts: pd.DataFrame, folder: Path | None) -> str | None:
+    """The release report on the automatic graders stored under `folder` against the people's decided
+    verdicts (annotate.decide's decisions: id = response key), or None when no grader scored anything."""
+    graders = load_grader_verdicts(folder) if folder is not None else None
+    if graders is None or not len(graders):
+        return None
+    human = verdicts.rename(columns={"id": "key"})[["key", "verdict"]] if len(verdicts) else \
+        pd.DataFrame(columns=["key", "verdict"])
+    return agreement_markdown(*grader_agreement(human, graders))

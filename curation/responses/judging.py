@@ -125,8 +125,7 @@ def judged_rows(responses: pd.DataFrame, decisions: pd.DataFrame, records: pd.Da
     violating = rows["verdict"] == "violating"
     if not publish_violating_text():
         rows.loc[violating, "withheld"] = "violating"
-    mine = {k: v for k, v in reviews.items() if k[0] in set(rows["key"])}  # a maintainer's reviews of responses
-    hits, screen_report = screen(rows.assign(id=rows["key"], fictional=False), None, mine,
+    hits, screen_report = screen(rows.assign(id=rows["key"], fictional=False), None, reviews,
                                  fields=[f.name for f in schemas().response_fields if f.screened])
     blocked = set(hits.loc[hits["blocking"] & hits["acknowledged"].isna(), "id"])
     rows.loc[rows["key"].isin(blocked) & rows["withheld"].isna(), "withheld"] = "personal data"

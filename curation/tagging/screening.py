@@ -85,8 +85,10 @@ def screen(records: pd.DataFrame, text_hits: pd.Series | None, reviews: dict | N
     report.counts["of which marked fictional"] = int(table.loc[table["fictional"], "id"].nunique())
     report.counts["acknowledged after review"] = int(table["acknowledged"].notna().sum())
     found = set(zip(table["id"], table["field"], table["kind"], table["start"], table["end"]))
+    screened = set(records["id"])
     report.problems += [f"{REVIEWS}: {rid} {field} {kind} at {start}-{end} matches no hit (the text changed?)"
-                        for rid, field, kind, start, end in sorted(set(reviews) - found)]
+                        for rid, field, kind, start, end in sorted(set(reviews) - found)
+                        if rid in screened and field in fields]  # reviews of other records are not stale here
     review = table[~table["blocking"] & ~table["fictional"] & table["acknowledged"].isna()]
     report.notes += [f"for review (a name, not blocking): {h.id} {h.field} {h.kind} at {h.start}-{h.end}"
                      for h in review.itertuples()]
