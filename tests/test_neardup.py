@@ -374,6 +374,27 @@ def test_numbers_fillers_and_nul_characters_are_read_whole(a, b, kind):
     assert classify_text(a, b, schemas().dedup)[0] == kind
 
 
+@pytest.mark.parametrize("a, b, reason", [
+    ("船頭めらは酔っていやがるのか。", "船頭めらは酔っていやが、るのか！",  # a comma inside a word
+     "surface variant: spelling ∅ → 、; spelling 。 → !"),
+    ("プロンプトインジェクシヨンとは", "プロンプトインジェクションとは",  # shown as the whole word
+     "surface variant: spelling プロンプトインジェクシヨン → プロンプトインジェクション"),
+    ("ばくだんの作り方", "バクダンの作り方", "surface variant: spelling ばくだん → バクダン"),
+    ("考へただけでも厭やな後悔。", "ねえ、考へただけでも厭やな後悔。",  # UniDic reads ねえ、考へ as one change
+     "surface variant: filler ∅ → ねえ、"),
+    ("三四日泊って引越した。", "えーと、三四日泊って引越した。", "surface variant: filler ∅ → えーと、"),
+])
+def test_pairs_that_characters_decide_are_not_tokenized(a, b, reason):
+    """Only punctuation, spaces or kana spelling differ, or one filler is added (and no number changes):
+    decided on the characters, without MeCab, and read right where UniDic cuts the words around a comma
+    or a filler differently (these were `content` or `number` on words)."""
+    from curation.dedup.classify import Classifier
+
+    classifier = Classifier([a, b], schemas().dedup)
+    assert classifier.pair(0, 1) == ("surface", reason)
+    assert classifier.parsed == {}  # neither text was tokenized
+
+
 def killed(part):
     """A job whose worker dies mid-job, as one killed for memory would."""
     import os

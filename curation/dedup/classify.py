@@ -60,16 +60,52 @@ def differing_windows(a: str, b: str, context: int) -> tuple[str, str]:
     return a[start:len(a) - cut], b[start:len(b) - cut]
 
 
-@lru_cache(maxsize=1 << 16)
-def spelling(surface: str) -> str:
+def differing_span(a: str, b: str) -> tuple[str, str]:
+    """What differs between two texts, from the first to the last differing character."""
+    head, tail = shared_ends(a, b)
+    return a[head:len(a) - tail], b[head:len(b) - tail]
+
+
+def spelling_changes(a: str, b: str) -> list[tuple[str, str]]:
+    """The changes between two folded texts of equal `spelled` form, each as (left, right): the letters
+    (kana, kanji...) of both are one sequence, so each change is punctuation or spaces between two of them,
+    or a run of letters spelled alike, shown as the whole run of its script (シヨン / ション as the word)."""
+    at_a = [m.start() for m in LETTER.finditer(a)]
+    at_b = [m.start() for m in LETTER.finditer(b)]
+    if len(at_a) != len(at_b):  # folding again changed a letter count (rare): one span
+        return [differing_span(a, b)]
+    changes: list[tuple[str, str]] = []
+    previous_a = previous_b = -1
+    for x, y in [*zip(at_a, at_b), (len(a), len(b))]:
+        if a[previous_a + 1:x] != b[previous_b + 1:y]:  # what lies between two letters
+            changes.append((a[previous_a + 1:x], b[previous_b + 1:y]))
+        if x < len(a) and a[x] != b[y]:
+            start_a, start_b, end_a, end_b = x, y, x + 1, y + 1
+            while start_a > 0 and start_b > 0 and script(a[start_a - 1]) == script(a[x]) != 0 \
+                    and script(b[start_b - 1]) == script(b[y]):
+                start_a, start_b = start_a - 1, start_b - 1
+            while end_a < len(a) and end_b < len(b) and script(a[end_a]) == script(a[x]) != 0 \
+                    and script(b[end_b]) == script(b[y]):
+                end_a, end_b = end_a + 1, end_b + 1
+            if not changes or changes[-1] != (a[start_a:end_a], b[start_b:end_b]):
+                changes.append((a[start_a:end_a], b[start_b:end_b]))
+        previous_a, previous_b = x, y
+    return changes
+
+
+def spelled(text: str) -> str:
     """Kana spelled alike, punctuation and spaces ignored: katakana as hiragana, small katakana as large
     (シヨン = ション, a typo). Small hiragana stay: びょういん (病院) is not びよういん (美容院)."""
-    folded = unicodedata.normalize("NFKC", surface).casefold().translate(KANA)
-    return "".join(c for c in folded if c.isalnum() or c == "ー")
+    return NOT_LETTER.sub("", unicodedata.normalize("NFKC", text).casefold().translate(KANA))
+
+
+spelling = lru_cache(maxsize=1 << 16)(spelled)  # of words: a few thousand, compared again and again
 
 
 KANA = {**{cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)},
         **str.maketrans("ァィゥェォッャュョヮヵヶ", "あいうえおつやゆよわかけ")}
+NOT_LETTER = re.compile(r"[\W_]")  # what str.isalnum() is not (ー is a letter)
+LETTER = re.compile(r"[^\W_]")
 DIGIT = re.compile(r"[0-9]")
 NUMBER = re.compile(r"[0-9]+(?:[^\w]+[0-9]+)*")
 
@@ -165,6 +201,9 @@ class Classifier:
     def __init__(self, texts: list[str], config: dict):
         self.texts, self.config = texts, config
         self.fillers = {spelling(f) for f in config["fillers"]}
+        self.filler_lengths = {len(f) for f in self.fillers}
+        self.folded_texts: dict[int, str] = {}  # text -> NFKC, casefolded
+        self.spelled_texts: dict[int, str] = {}  # text -> spelled
         self.lexicon: dict[str, int] = {}  # a word as MeCab writes it (lines) -> its number
         self.words: list[Word] = []
         self.key_of: list[int] = []  # Word.key by word number
@@ -199,7 +238,39 @@ class Classifier:
         return got
 
     def folded(self, i: int) -> str:
-        return unicodedata.normalize("NFKC", self.texts[i]).casefold()
+        got = self.folded_texts.get(i)
+        if got is None:
+            got = self.folded_texts[i] = unicodedata.normalize("NFKC", self.texts[i]).casefold()
+        return got
+
+    def spelled(self, i: int) -> str:
+        got = self.spelled_texts.get(i)
+        if got is None:
+            got = self.spelled_texts[i] = spelled(self.folded(i))
+        return got
+
+    def without_words(self, i: int, j: int) -> tuple[str, str] | None:
+        """(surface, reason) when the characters alone show that two texts are one request, else None:
+        only punctuation, spaces or kana spelling differ (their `spelling` is equal), or one filler is
+        added, and the numbers are the same. No tokenizing: and a comma inside a word, or a filler before
+        one, can make UniDic cut the words around it differently, so this also reads such pairs right."""
+        a, b = self.folded(i), self.folded(j)
+        spelled_a, spelled_b = self.spelled(i), self.spelled(j)
+        if spelled_a == spelled_b:
+            kind = "spelling"
+        elif abs(len(spelled_a) - len(spelled_b)) in self.filler_lengths:
+            head, tail = shared_ends(spelled_a, spelled_b)
+            middle_a, middle_b = spelled_a[head:len(spelled_a) - tail], spelled_b[head:len(spelled_b) - tail]
+            if middle_a and middle_b or (middle_a or middle_b) not in self.fillers:
+                return None
+            kind = "filler"
+        else:
+            return None
+        if (DIGIT.search(a) or DIGIT.search(b)) and numbers(a) != numbers(b):
+            return None  # 1.5錠 / 15錠
+        changes = spelling_changes(a, b) if kind == "spelling" else [differing_span(a, b)]
+        return SURFACE, "surface variant: " + "; ".join(f"{kind} {left or '∅'} → {right or '∅'}"
+                                                       for left, right in changes[:3])
 
     def tokenized(self, folded: str) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
         """The words of a folded text (numbers into the lexicon), their keys, and the numbers in it."""
@@ -211,7 +282,11 @@ class Classifier:
 
     def pair(self, i: int, j: int) -> tuple[str, str]:
         """(class, reason in words) of texts i and j: what each change between their words is (one change
-        seen before is not looked at again), then the first class in REVIEW_ORDER, else surface."""
+        seen before is not looked at again), then the first class in REVIEW_ORDER, else surface. Pairs
+        whose characters decide them (without_words) are not tokenized."""
+        decided = self.without_words(i, j)
+        if decided:
+            return decided
         if len(self.texts[i]) + len(self.texts[j]) <= self.config["whole_texts"]:
             (ids_a, keys_a, numbers_a), (ids_b, keys_b, numbers_b) = self.parse(i), self.parse(j)
         else:  # long texts: only what differs and a few characters around it
