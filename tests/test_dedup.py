@@ -2,6 +2,7 @@
 
 import random
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,21 @@ def test_the_per_code_point_tables_fold_exactly_as_unicodedata():
     expected = [unicodedata.normalize("NFKC", t).casefold() for t in texts]
     got = folded_by_tables(texts)
     assert [t for t, g, e in zip(texts, got, expected) if g != e] == []
+
+
+def test_forms_folded_in_threads_on_fresh_tables_are_each_texts_form(monkeypatch):
+    """A long column is folded a part per thread, the threads filling the shared tables' entries for code
+    points first seen at the same time (under a lock): each text's form is the one-text form."""
+    from curation.dedup import pairs
+    from curation.text import normalize
+
+    rng = random.Random(3)
+    texts = ["".join(chr(rng.randrange(0x20, 0x3100)) for _ in range(12)) for _ in range(4000)]
+    expected = [matching_form(t) for t in texts]
+    monkeypatch.setattr(normalize, "tables", lru_cache(maxsize=1)(normalize.Tables))  # nothing filled yet
+    monkeypatch.setattr(pairs, "tables", normalize.tables)
+    monkeypatch.setattr(pairs, "FORM_PART", 5)
+    assert pairs.forms_of(texts) == expected
 
 
 def test_release_text_is_nfc_only():

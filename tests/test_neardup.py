@@ -208,7 +208,7 @@ def test_a_change_inside_a_long_text_is_classified_on_its_words():
 
 
 def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
-    """Many pairs are verified and classified in forked workers and long lists normalized there: the
+    """Many pairs are verified and classified in forked workers and long lists normalized in threads: the
     output must not depend on which path ran."""
     from curation import workers
     from curation.dedup import pairs as neardup
@@ -219,7 +219,7 @@ def test_worker_processes_give_the_same_result_as_one_process(monkeypatch):
     frame = pd.DataFrame({"text": texts})
     alone, _ = dedup_table(frame, "text")
     monkeypatch.setattr(neardup, "PARALLEL_PAIRS", 1)
-    monkeypatch.setattr(neardup, "PARALLEL_FORMS", 1)
+    monkeypatch.setattr(neardup, "FORM_PART", 7)  # forms folded a part per thread
     monkeypatch.setattr(workers, "CORES", 2)
     forked, report = dedup_table(frame, "text")
     pd.testing.assert_frame_equal(alone, forked)

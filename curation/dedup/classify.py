@@ -139,6 +139,8 @@ class Word(NamedTuple):
     cform: str
     reading: str
     key: int  # what words are compared by (word_key), as a number: equal keys are the same word
+    spoken: str  # the lemma, a spoken contraction written out (schemas/dedup.yaml `contractions`: てる = て居る)
+    kanji: bool  # written with a kanji
 
 
 def word_key(lemma: str, pos1: str, ctype: str, cform: str) -> str:
@@ -155,16 +157,10 @@ KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff々]")
 def same_reading(left: list[Word], right: list[Word]) -> bool:
     """A word written in kana on one side and in kanji on the other (爆弾 / ばくだん): the same word when the
     readings agree. Two kanji spellings are not compared by reading: 科学 and 化学 are both かがく."""
-    written = ["".join(w.surface for w in side) for side in (left, right)]
-    if bool(KANJI.search(written[0])) == bool(KANJI.search(written[1])) or not all(written):
+    if not left or not right or any(w.kanji for w in left) == any(w.kanji for w in right):
         return False  # not kana against kanji
-    read = [spelling("".join(w.reading or w.surface for w in side)) for side in (left, right)]
+    read = [spelling("".join([w.reading or w.surface for w in side])) for side in (left, right)]
     return read[0] == read[1]
-
-
-def expanded(lemmas: list[str], config: dict) -> str:
-    """Lemmas as one string, spoken contractions (schemas/dedup.yaml `contractions`) written out."""
-    return "".join(config["contractions"].get(lemma, lemma) for lemma in lemmas)
 
 
 def differing_words(a, b) -> list[tuple[str, int, int, int, int]]:
@@ -201,6 +197,7 @@ class Classifier:
     def __init__(self, texts: list[str], config: dict):
         self.texts, self.config = texts, config
         self.fillers = {spelling(f) for f in config["fillers"]}
+        self.contractions = config["contractions"]
         self.filler_lengths = {len(f) for f in self.fillers}
         self.folded_texts: dict[int, str] = {}  # text -> NFKC, casefolded
         self.spelled_texts: dict[int, str] = {}  # text -> spelled
@@ -219,7 +216,8 @@ class Classifier:
             lemma = lemma_of(lemma, surface, known)
             key = self.keys.setdefault(word_key(lemma, pos1, ctype, cform), len(self.keys))
             found = self.lexicon[line] = len(self.words)
-            self.words.append(Word(surface, pos1, pos2, lemma, ctype, cform, reading, key))
+            self.words.append(Word(surface, pos1, pos2, lemma, ctype, cform, reading, key,
+                                   self.contractions.get(lemma, lemma), bool(KANJI.search(surface))))
             self.key_of.append(key)
         return found
 
@@ -316,12 +314,13 @@ class Classifier:
     def change(self, left_ids: tuple[int, ...], right_ids: tuple[int, ...]) -> tuple[tuple[str, ...], str, int]:
         """What one change (words `left` replaced by `right`) is: its classes, how it is shown, and how many
         content words it changes."""
-        left, right = [self.words[x] for x in left_ids], [self.words[x] for x in right_ids]
-        text_left, text_right = "".join(w.surface for w in left), "".join(w.surface for w in right)
+        words = self.words
+        left, right = [words[x] for x in left_ids], [words[x] for x in right_ids]
+        text_left, text_right = "".join([w.surface for w in left]), "".join([w.surface for w in right])
         shown = f"{text_left or '∅'} → {text_right or '∅'}"
         if [w.lemma for w in left] == [w.lemma for w in right]:  # the same words in another form: 読む/読める
             return ("potential" if [w.ctype for w in left] != [w.ctype for w in right] else "modality",), shown, 0
-        if expanded([w.lemma for w in left], self.config) == expanded([w.lemma for w in right], self.config):
+        if "".join([w.spoken for w in left]) == "".join([w.spoken for w in right]):
             return (SURFACE,), shown, 0  # してる = している
         if same_reading(left, right):  # 爆弾 / ばくだん
             return (SURFACE,), f"spelling {shown}", 0

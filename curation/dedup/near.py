@@ -7,7 +7,7 @@
    variant (spelling, kana, particles, auxiliaries, punctuation, filler) may be merged; a changed `number`,
    `negation`, `content` word, a shared `template`, or different `labels` is linked for review and never
    merged: minimal pairs are the benchmark's items. When unsure, review. Step 3 runs in two worker
-   processes when there are many pairs; normalizing a long list too.
+   processes when there are many pairs; a long list is normalized a part per thread.
 4. Grouped: a cluster is every text linked to another; within a cluster only texts joined by surface pairs
    (and no review pair among them) are merged, the first in keep order kept.
 

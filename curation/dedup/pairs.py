@@ -12,14 +12,15 @@ import numpy as np
 from .. import workers
 from ..schema import schemas
 from ..text import matching_forms
+from ..text.normalize import tables
 from ..text.japanese import tagger
 from .classify import Classifier, classify_part
 
 # schemas/pipeline.yaml `tuning`: fewer pairs / texts than these are handled in this process (workers cost
-# more); shingles hashed at a time (the block stays in cache) and forms shingled at a time.
+# more); texts folded, shingles hashed (the block stays in cache) and forms shingled at a time.
 PARALLEL_PAIRS = schemas().tuning["workers"]["near_pairs"]
 EARLY_WORKERS = schemas().tuning["workers"]["near_texts"]
-PARALLEL_FORMS = schemas().tuning["workers"]["match_forms"]
+FORM_PART = schemas().tuning["near_duplicates"]["form_part"]
 CHUNK = schemas().tuning["near_duplicates"]["shingle_chunk"]
 PART = schemas().tuning["near_duplicates"]["signature_part"]
 
@@ -27,15 +28,15 @@ PART = schemas().tuning["near_duplicates"]["signature_part"]
 # -- 0. matching forms ------------------------------------------------------------------------------
 
 def forms_of(texts: list[str]) -> list[str]:
-    """Matching forms (normalize.matching_forms), of a long list in worker processes."""
-    if len(texts) < PARALLEL_FORMS:
+    """Matching forms (normalize.matching_forms), of a long list a part per thread: numpy releases the GIL
+    in the folding, and parts of a few thousand texts stay in cache."""
+    if len(texts) < 2 * FORM_PART:
         return matching_forms(texts)
-    cuts = np.linspace(0, len(texts), workers.CORES * 4 + 1).astype(int)
-    return [f for part in workers.in_workers(forms_job, list(zip(cuts[:-1], cuts[1:])), (texts,)) for f in part]
-
-
-def forms_job(bounds: tuple[int, int]) -> list[str]:
-    return matching_forms(workers.SHARED[0][bounds[0]:bounds[1]])
+    tables()  # built once, before the threads
+    cuts = [*range(0, len(texts), FORM_PART), len(texts)]
+    with ThreadPoolExecutor(workers.CORES) as pool:
+        parts = pool.map(lambda lh: matching_forms(texts[lh[0]:lh[1]]), zip(cuts[:-1], cuts[1:]))
+        return [f for part in parts for f in part]
 
 
 @dataclass
@@ -119,11 +120,13 @@ def candidate_pairs(sig: np.ndarray, has: np.ndarray, config: dict) -> np.ndarra
         order = np.argsort(key, kind="stable")
         ordered = key[order]
         found = []
+        at = np.arange(len(ordered) - 1)  # positions whose bucket goes on d places further (sorted: a run)
         for d in range(1, cap + 1):  # members d apart in a bucket; larger buckets: nearest `cap` only
-            same = ordered[d:] == ordered[:-d]
-            if not same.any():
+            at = at[at + d < len(ordered)]
+            at = at[ordered[at + d] == ordered[at]]
+            if not len(at):
                 break
-            left, right = docs[order[:-d][same]], docs[order[d:][same]]
+            left, right = docs[order[at]], docs[order[at + d]]
             found.append(np.minimum(left, right).astype(np.uint64) * np.uint64(n) + np.maximum(left, right))
         return np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
 

@@ -41,6 +41,8 @@ def read_table(path: Path, text_column: str, options: dict[str, str | None] | No
     for option, column in (options or {}).items():
         if column and column not in table.columns:
             raise SourceError(f"{path}: no column {column!r} for {option}")
+    if pd.api.types.infer_dtype(table[text_column], skipna=True) in ("string", "empty"):
+        return table  # all text (or missing): nothing to name
     for position, text in enumerate(table[text_column], start=1):
         if text is not None and not isinstance(text, str) and not (isinstance(text, float) and math.isnan(text)):
             raise SourceError(f"{path} record {position}, {text_column}: not text ({text!r})")

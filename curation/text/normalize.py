@@ -4,6 +4,7 @@ folds everything a contributor's keyboard or editor may vary without changing th
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -60,6 +61,7 @@ class Tables:
         self.composing = np.zeros(0x110000, dtype=bool)
         for low, high in self.JAMO:
             self.composing[low:high + 1] = True
+        self.lock = threading.Lock()
         self.known = np.zeros(0x110000, dtype=bool)
         self.known[ord(SEPARATOR)] = True  # joins texts: stays as it is
         # Beyond U+2FFFF everything but tag characters is unassigned or private use, and stays as it is.
@@ -70,9 +72,13 @@ class Tables:
         fresh = codes[~self.known[codes]]
         if not len(fresh):
             return self
-        seen = np.zeros(0x110000, dtype=bool)
-        seen[fresh] = True
-        for cp in np.flatnonzero(seen).tolist():
+        with self.lock:  # columns are folded a part per thread
+            self.fill(np.unique(fresh[~self.known[fresh]]))
+        return self
+
+    def fill(self, fresh: np.ndarray) -> None:
+        """The tables' entries for the code points `fresh`; they are `known` only once all are written."""
+        for cp in fresh.tolist():
             char = chr(cp)
             if dropped(char):
                 self.table[cp] = DROP
@@ -91,8 +97,7 @@ class Tables:
                         self.longer[cp] = np.frombuffer(result.encode("utf-32-le"), dtype=np.uint32)
                 if any(map(self.is_mark, normal)):
                     self.composing[cp] = True
-        self.known[seen] = True
-        return self
+        self.known[fresh] = True
 
     def is_mark(self, char: str) -> bool:
         cp = ord(char)
