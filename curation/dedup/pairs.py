@@ -12,8 +12,8 @@ import numpy as np
 from .. import workers
 from ..schema import schemas
 from ..text import matching_forms
-from ..text.normalize import tables
 from ..text.japanese import tagger
+from ..text.normalize import tables
 from .classify import Classifier, classify_part
 
 # schemas/pipeline.yaml `tuning`: fewer pairs / texts than these are handled in this process (workers cost
