@@ -58,7 +58,7 @@ clean-env:
 	rm -rf $(VENV) $(LS_VENV)
 
 # The paraphrase-rich corpus: short real sentences run out near 80k texts (benchmarks/make_paraphrase_corpus.py).
-PARAPHRASE_SIZES ?= 10000,50000
+PARAPHRASE_SIZES ?= 10000,50000,80000
 CONTAMINATION_GB ?= 1.0
 LABELSTUDIO_TASKS ?= 100000
 bench: $(VENV)/.installed $(LS_VENV)/.installed
