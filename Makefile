@@ -61,8 +61,11 @@ clean-env:
 PARAPHRASE_SIZES ?= 10000,50000,80000
 CONTAMINATION_GB ?= 1.0
 LABELSTUDIO_TASKS ?= 100000
+# The package compiled first, as pip compiles an installed one: an editable install (and PYTHONDONTWRITEBYTECODE,
+# set on some machines) would have every timed command compile it again.
 bench: $(VENV)/.installed $(LS_VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m compileall -q curation
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python benchmarks/bench_tagging.py
 	$(BIN)/python benchmarks/bench_dedup.py $(if $(DEDUP_SIZES),--sizes $(DEDUP_SIZES))

@@ -151,37 +151,37 @@ class GoalTree:
         return (*self.goals[goal_id].parents, goal_id)
 
 
+# Schemas' attributes that are one file each, read when first used (a command reads only what it needs).
+FILES = {"regions_doc": "regions.yaml", "record_doc": "record.yaml", "response_doc": "response.yaml",
+         **{name: f"{name}.yaml" for name in ("taxonomy", "formats", "crosswalks", "dataset", "contamination",
+                                              "pipeline", "lexicons", "gazetteer")}}
+
+
 class Schemas:
-    """All of `schemas/`, loaded once."""
+    """All of `schemas/`, each file loaded once, when first used."""
 
     def __init__(self, root: Path = SCHEMAS_DIR):
         self.root = root
-        load = self.load
-        self.taxonomy = load("taxonomy.yaml")
-        self.regions_doc = load("regions.yaml")
-        self.record_doc = load("record.yaml")
-        self.response_doc = load("response.yaml")
-        self.formats = load("formats.yaml")
-        self.crosswalks = load("crosswalks.yaml")
-        self.dataset = load("dataset.yaml")
-        self.dedup = load("dedup.yaml")["near_duplicates"]
-        if self.dedup["shingle"] not in (1, 2, 3):  # shingle codes are exact 64-bit integers up to 3 characters
-            raise SourceError(f"{root / 'dedup.yaml'}: shingle must be 1, 2 or 3 characters")
-        self.contamination = load("contamination.yaml")
-        self.pipeline = load("pipeline.yaml")
-        self.tuning = self.pipeline["tuning"]
 
     def load(self, name: str) -> Any:
         return read_yaml(self.root / name)
 
-    # The taggers' word lists, loaded only when text is tagged.
-    @cached_property
-    def lexicons(self) -> dict:
-        return self.load("lexicons.yaml")
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set yet: FILES
+        if name not in FILES:
+            raise AttributeError(name)
+        setattr(self, name, self.load(FILES[name]))
+        return self.__dict__[name]
 
     @cached_property
-    def gazetteer(self) -> dict:
-        return self.load("gazetteer.yaml")
+    def dedup(self) -> dict:
+        dedup = self.load("dedup.yaml")["near_duplicates"]
+        if dedup["shingle"] not in (1, 2, 3):  # shingle codes are exact 64-bit integers up to 3 characters
+            raise SourceError(f"{self.root / 'dedup.yaml'}: shingle must be 1, 2 or 3 characters")
+        return dedup
+
+    @cached_property
+    def tuning(self) -> dict:
+        return self.pipeline["tuning"]
 
     @cached_property
     def goal_tree(self) -> GoalTree:
