@@ -33,10 +33,17 @@ def forms_of(texts: list[str]) -> list[str]:
     if len(texts) < 2 * FORM_PART:
         return matching_forms(texts)
     tables()  # built once, before the threads
-    cuts = [*range(0, len(texts), FORM_PART), len(texts)]
     with ThreadPoolExecutor(workers.CORES) as pool:
-        parts = pool.map(lambda lh: matching_forms(texts[lh[0]:lh[1]]), zip(cuts[:-1], cuts[1:]))
+        parts = pool.map(lambda lh: matching_forms(texts[lh[0]:lh[1]]), thread_parts(len(texts), FORM_PART))
         return [f for part in parts for f in part]
+
+
+def thread_parts(n: int, size: int) -> list[tuple[int, int]]:
+    """[lo, hi) parts of range(n), at most about `size` long, as many as a multiple of the cores and of equal
+    length: every thread gets the same work (3 parts on 2 cores would leave one idle for a third)."""
+    count = -(-max(1, -(-n // size)) // workers.CORES) * workers.CORES
+    cuts = [n * k // count for k in range(count + 1)]
+    return [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:]) if hi > lo]
 
 
 @dataclass
@@ -97,13 +104,17 @@ def signatures(forms: list[str], config: dict) -> tuple[np.ndarray, np.ndarray]:
         ends = bounds[docs + 1]
         cuts = np.unique(np.concatenate([[0], np.searchsorted(ends, np.arange(CHUNK, ends[-1], CHUNK)),
                                          [len(docs)]]).astype(np.int64))
+        buffer = np.empty((k, 0), dtype=np.uint32)  # reused: fresh blocks would each be new pages to fault in
         for start, stop in zip(cuts[:-1].tolist(), cuts[1:].tolist()):  # whole forms, about CHUNK shingles
-            first = bounds[docs[start]]
-            hashed = a * values[first:ends[stop - 1]][None, :] + b  # (hashes, shingles): reduceat along rows
+            first, last = int(bounds[docs[start]]), int(ends[stop - 1])
+            if buffer.shape[1] < last - first:
+                buffer = np.empty((k, max(last - first, CHUNK * 2)), dtype=np.uint32)
+            hashed = np.multiply(a, values[None, first:last], out=buffer[:, :last - first])
+            np.add(hashed, b, out=hashed)  # (hashes, shingles): reduceat along rows
             out[lo + docs[start:stop]] = np.minimum.reduceat(hashed, bounds[docs[start:stop]] - first, axis=1).T
 
     with ThreadPoolExecutor(workers.CORES) as pool:  # numpy releases the GIL in the hashing
-        list(pool.map(lambda lh: part(*lh), [(lo, min(lo + PART, len(forms))) for lo in range(0, len(forms), PART)]))
+        list(pool.map(lambda lh: part(*lh), thread_parts(len(forms), PART)))
     return out, has
 
 
