@@ -172,6 +172,25 @@ def run_ours(path: Path, out: Path) -> None:
     main(["dedup", str(path), "--text-column", "text", "--id-column", "row", "--out", str(out)])
 
 
+def run_ours_mecab(path: Path, out: Path) -> None:
+    """`curation dedup` with its word rules cut out: every text (or window) the classifier tokenizes is still
+    given to MeCab, but its words are not read, so every pair comes out surface. The floor under any
+    classifier that reads UniDic words through fugashi: issue 14's speed target is weighed against it."""
+    from curation.dedup.classify import Classifier
+    from curation.text.japanese import lines
+
+    def tokenized(self, folded: str) -> tuple[tuple, tuple, list]:
+        lines(folded)
+        return (), (), []
+
+    Classifier.tokenized = tokenized  # this fresh process only; the forked workers inherit it
+    run_ours(path, out)
+
+
+def run(tool: str, path: Path, out: Path) -> None:
+    {"ours": run_ours, "ours-mecab": run_ours_mecab}.get(tool, lambda p, o: peer_clusters(p, o, tool))(path, out)
+
+
 def peer_clusters(path: Path, out: Path, peer: str) -> None:
     """Read, normalize, MinHash + LSH, connected components: what a peer-based dedup command does."""
     from curation.dedup.clusters import components
@@ -222,7 +241,12 @@ def peer_clusters(path: Path, out: Path, peer: str) -> None:
                   "duplicate_of": [None if k else first[r] for k, r in zip(kept, root.tolist())]}).to_parquet(out)
 
 
-TOOLS = ["ours", "ours-detect", "rensa", "datasketch"]
+TOOLS = ["ours", "ours-mecab", "ours-detect", "rensa", "datasketch"]
+TIMED_ONLY = {"ours-mecab"}  # a floor, not a deduplicator: its merges are not scored
+FLOOR_NOTE = ("`ours-detect`: our candidate search and exact verification alone, merging like the peers. "
+              "`ours-mecab`: the whole command with the word rules cut out (every text or window the classifier "
+              "tokenizes still goes through MeCab, every pair then comes out surface): the floor under any "
+              "classifier over fugashi, timed only.")
 REPEATS = 3  # runs of each tool but datasketch (10x slower), interleaved; the median is reported
 
 
@@ -241,8 +265,7 @@ def measure(tool: str, path: Path, out: Path) -> dict:
     processes it forked (their resident pages, most of them shared with the parent: an upper bound)."""
     code = (f"import sys, time, resource, json; sys.path.insert(0, {str(HERE)!r}); import bench_dedup as b; "
             f"from pathlib import Path; t = time.perf_counter(); "
-            f"(b.run_ours if {tool!r} == 'ours' else lambda p, o: b.peer_clusters(p, o, {tool!r}))"
-            f"(Path({str(path)!r}), Path({str(out)!r})); "
+            f"b.run({tool!r}, Path({str(path)!r}), Path({str(out)!r})); "
             f"peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
             f"worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
             f"print(json.dumps({{'seconds': time.perf_counter() - t, 'peak_mb': int(peak) / 1024, "
@@ -310,6 +333,8 @@ def main() -> None:
         for tool, m in measured(path, outputs).items():
             out = Path(outputs.format(tool=tool))
             rows.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
+            if tool in TIMED_ONLY:
+                continue
             qualities.append({"texts": len(truth), "tool": tool, **quality(truth, pd.read_parquet(out), tool)})
             print(rows[-1], qualities[-1], flush=True)
     write_results(pd.DataFrame(rows), pd.DataFrame(qualities), len(base))
@@ -327,6 +352,7 @@ def write_results(speed: pd.DataFrame, qual: pd.DataFrame, base: int) -> None:
              f"other work: each time is the median of {REPEATS} runs, the tools interleaved (datasketch: one "
              "run). Cleaned base: "
              f"{base:,} texts (Aozora Bunko + data/raw prompts). Written by `benchmarks/bench_dedup.py`.", "",
+             FLOOR_NOTE, "",
              "## Speed and memory (whole command: read, normalize, detect, classify, write)", "",
              markdown(speed), "", "## Quality (exact, against the seeded truth)", "",
              markdown(qual), ""]
@@ -409,6 +435,8 @@ def main_paraphrase(sizes: list[int], work: Path) -> None:
         for tool, m in measured(path, outputs).items():
             out = Path(outputs.format(tool=tool))
             speed.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
+            if tool in TIMED_ONLY:
+                continue
             per_kind, summary = paraphrase_quality(truth, pd.read_parquet(out), tool)
             details = {k: summary.pop(k) for k in list(summary) if k.endswith("by template")}
             if details:
@@ -474,7 +502,7 @@ def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: 
              "Merged: the rewrite and its base resolve to one kept row. Linked: same cluster, both kept (ours only; "
              "the peers and ours-detect merge every cluster). A drop is right when the dropped row and its "
              "`duplicate_of` are the same item and neither is a meaning rewrite.", "",
-             "## The corpus", "", markdown(shape), "",
+             FLOOR_NOTE, "", "## The corpus", "", markdown(shape), "",
              "## Speed and memory (whole command: read, normalize, detect, classify, write)", "",
              markdown(speed), "", "## Automatic drops and totals", "", markdown(summary), "",
              "## Per rewrite kind (surface: merged is recall; meaning: merged is a wrong drop)", "",
