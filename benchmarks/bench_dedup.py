@@ -333,20 +333,21 @@ def main() -> None:
         for tool, m in measured(path, outputs).items():
             out = Path(outputs.format(tool=tool))
             rows.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
-            if tool in TIMED_ONLY:
-                continue
-            qualities.append({"texts": len(truth), "tool": tool, **quality(truth, pd.read_parquet(out), tool)})
-            print(rows[-1], qualities[-1], flush=True)
+            print(rows[-1], flush=True)
+            if tool not in TIMED_ONLY:
+                qualities.append({"texts": len(truth), "tool": tool, **quality(truth, pd.read_parquet(out), tool)})
+                print(qualities[-1], flush=True)
     write_results(pd.DataFrame(rows), pd.DataFrame(qualities), len(base))
 
 
+def against_rensa(speed: pd.DataFrame) -> pd.DataFrame:
+    """The speed table with each tool's speed as a multiple of rensa's on the same texts (issue 14's yardstick)."""
+    rensa = speed[speed["tool"] == "rensa"].set_index("texts")["texts/s"]
+    return speed.assign(**{"× rensa": [r / rensa[t] for t, r in zip(speed["texts"], speed["texts/s"])]})
+
+
 def write_results(speed: pd.DataFrame, qual: pd.DataFrame, base: int) -> None:
-    ours = speed[speed["tool"] == "ours"].set_index("texts")["texts/s"]
-    detect = speed[speed["tool"] == "ours-detect"].set_index("texts")["texts/s"]
-    speed["ours ×"] = [ours[t] / r if tool != "ours" else 1.0 for t, tool, r in
-                       zip(speed["texts"], speed["tool"], speed["texts/s"])]
-    speed["ours-detect ×"] = [detect[t] / r if tool in ("rensa", "datasketch") else None for t, tool, r in
-                              zip(speed["texts"], speed["tool"], speed["texts/s"])]
+    speed = against_rensa(speed)
     lines = ["# Near-duplicate benchmark", "",
              f"Machine: {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, shared with "
              f"other work: each time is the median of {REPEATS} runs, the tools interleaved (datasketch: one "
@@ -435,6 +436,7 @@ def main_paraphrase(sizes: list[int], work: Path) -> None:
         for tool, m in measured(path, outputs).items():
             out = Path(outputs.format(tool=tool))
             speed.append({"texts": len(truth), "tool": tool, **m, "texts/s": len(truth) / m["seconds"]})
+            print(speed[-1], flush=True)
             if tool in TIMED_ONLY:
                 continue
             per_kind, summary = paraphrase_quality(truth, pd.read_parquet(out), tool)
@@ -443,7 +445,7 @@ def main_paraphrase(sizes: list[int], work: Path) -> None:
                 breakdown = details
             summaries.append({"texts": len(truth), "tool": tool, **summary})
             kinds += [{"texts": len(truth), **k} for k in per_kind]
-            print(speed[-1], summaries[-1], flush=True)
+            print(summaries[-1], flush=True)
     write_paraphrase_results(pd.DataFrame(speed), pd.DataFrame(summaries), pd.DataFrame(kinds), pd.DataFrame(shape),
                              truth, breakdown)
 
@@ -473,8 +475,7 @@ def corpus_shape(truth: pd.DataFrame) -> dict:
 def write_paraphrase_results(speed: pd.DataFrame, summary: pd.DataFrame, kinds: pd.DataFrame, shape: pd.DataFrame,
                              truth: pd.DataFrame, breakdown: dict[str, pd.DataFrame]) -> None:
     """The results file; `truth` and `breakdown` (ours, by template) are those of the largest size."""
-    rensa = speed[speed["tool"] == "rensa"].set_index("texts")["texts/s"]
-    speed["× rensa"] = [r / rensa[t] for t, r in zip(speed["texts"], speed["texts/s"])]
+    speed = against_rensa(speed)
     table = kinds.pivot_table(index=["texts", "class", "kind", "pairs"], columns="tool",
                               values=["merged", "linked", "found"], sort=False)
     wide = pd.DataFrame({"texts": [i[0] for i in table.index], "class": [i[1] for i in table.index],
