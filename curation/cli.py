@@ -97,8 +97,19 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from .ingest import load_sources
     from .pipeline import candidates
 
-    server = Server()
     annotation_dir = Path(args.annotations)
+    if args.action == "withdraw":  # no server: a withdrawal is recorded beside the exports
+        from .annotate.withdrawals import withdraw
+
+        if not args.item or not args.reason:
+            raise ReleaseError("annotate withdraw needs --item ID and --reason TEXT")
+        entry = withdraw(annotation_dir, load_sources(Path(args.raw)), args.project, args.item, args.reason,
+                         args.annotator)
+        print(f"withdrew the {args.project} judgements of {entry['item']} by "
+              f"{entry['annotator'] or 'every annotator'} made up to {entry['withdrawn_at']}; the next release "
+              f"names it in its changelog")
+        return 0
+    server = Server()
     if args.action == "status":
         print(status(server).to_string(index=False))
         return 0
@@ -232,8 +243,16 @@ def parser() -> argparse.ArgumentParser:
     rel.set_defaults(run=cmd_release)
     ann = sub.add_parser("annotate", help="send tasks to Label Studio, pull annotations, show progress "
                                           "(LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY)")
-    ann.add_argument("action", choices=["push", "pull", "status"])
+    ann.add_argument("action", choices=["push", "pull", "status", "withdraw"],
+                     help="withdraw: take back judgements on purpose (the only way a stored judgement stops "
+                          "counting; recorded in ANNOTATIONS/withdrawals.jsonl, named in the next changelog)")
     ann.add_argument("--adjudication", action="store_true", help="push: send unresolved items for review")
+    ann.add_argument("--item", help="withdraw: the prompt id (jt-…) or response key (rs-…)")
+    ann.add_argument("--project", default="annotation", help="withdraw: the project whose judgements are withdrawn, "
+                                                             "as annotation/config.yaml names it (default: annotation)")
+    ann.add_argument("--annotator", help="withdraw: only this annotator's judgements (their Label Studio e-mail, "
+                                         "stored only as a pseudonym; default: everyone's)")
+    ann.add_argument("--reason", help="withdraw: why, released in the changelog (no personal data)")
     ann.add_argument("--raw", default="data/raw")
     ann.add_argument("--out", default="data/release")
     ann.add_argument("--annotations", default="annotation", help="where exports/ are stored (default: annotation)")

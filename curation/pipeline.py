@@ -28,7 +28,15 @@ from .fileinfo import file_entry
 from .ingest import ingest, load_sources
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
-from .release.changes import changelog_markdown, changes, release_note
+from .release.changes import (
+    changelog_markdown,
+    changes,
+    lost_decisions,
+    previous_rows,
+    release_note,
+    response_changes,
+    why_undecided,
+)
 from .release.configs import aisev_csv, config_tables, response_tables, same_data
 from .release.coverage import coverage, coverage_png
 from .release.layout import COVERAGE_PNG, RESPONSES_PNG, ensure_new, manifest, write_release
@@ -138,6 +146,23 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     if version is None and latest is not None and same_data(tables, latest):
         return ReleaseResult(context.version, None, reports, up_to_date_with=latest.version)
     change = changes(latest, records)
+    if latest is not None:
+        # People's decisions never leave silently: each one that left is named, with why.
+        kept_rows = table[kept(table) & ~released(table)]
+        change["decisions_lost"] = lost_decisions(
+            previous_rows(latest, "default"), records, "id",
+            why_undecided(context.annotations, queue, dict(zip(kept_rows["id"], kept_rows["fate"]))))
+        before = previous_rows(latest, "responses")
+        change["verdicts_lost"] = lost_decisions(
+            before, judged, "key",
+            why_undecided(judgements, response_queue, {l["key"]: l["fate"] for l in response_lines
+                                                       if l["fate"] != "released"}))
+        change.update(response_changes(before, judged))
+        lost = StageReport("decisions kept", {"prompt decisions no longer in force": len(change["decisions_lost"]),
+                                              "response verdicts no longer in force": len(change["verdicts_lost"])})
+        lost.problems += [f"{item}: {why}" for name in ("decisions_lost", "verdicts_lost")
+                          for item, why in change[name].items()]
+        reports.append(lost)
     totals = accounting_report.counts
     split_of = dict(zip(records["id"], records["split"]))
     response_section = scores_markdown(judged, records, agreement_table(judgements, RESPONSES), RESPONSES_PNG,
@@ -163,7 +188,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     }
     inputs = context.source_set.fingerprints() + [
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)}
-        for p in [*found.exports, *judgement_exports]] + [
+        for p in dict.fromkeys([*found.exports, *judgement_exports])] + [
         {"path": f"{responses_dir.name}/{p.relative_to(responses_dir)}", **file_entry(p)}
         for p in [*response_files, *(grader_files(responses_dir) if responses_dir is not None else [])]]
     doc = manifest(context.version, latest.version if latest else None, inputs, tables, totals, change)

@@ -281,9 +281,9 @@ def test_label_studio_exports_of_any_shape_are_read_or_reported(fixture_raw, tmp
         {"id": 3, "data": {"id": "jt-3"}, "annotations": [{"id": 31, "completed_by": 8, "result": [{"value": {}}]}]},
     ]
     table, report = annotation_records(export, "annotation", source_set)
-    assert table.set_index("annotation").loc[[11, 12, 14], "annotator"].nunique() == 1
+    assert table.set_index("annotation").loc[["11", "12", "14"], "annotator"].nunique() == 1
     problems = table.set_index("annotation")["problem"]
-    assert problems[13].startswith("no annotator") and problems[31] == "a result item without from_name or value"
+    assert problems["13"].startswith("no annotator") and problems["31"] == "a result item without from_name or value"
     assert any("task #2 of the export has no id" in p for p in report.problems)
     decisions, queue, _ = decide(table)
     assert decisions.empty and queue.empty  # one person (three votes) is not a majority of two

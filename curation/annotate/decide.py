@@ -23,6 +23,11 @@ AGREEMENT_FIELDS = {
 }
 
 
+def in_force(annotations: pd.DataFrame) -> pd.Series:
+    """Judgements that count: not skipped, readable, not withdrawn."""
+    return ~annotations["cancelled"] & annotations["problem"].isna() & annotations["withdrawn"].isna()
+
+
 def latest_per_annotator(annotations: pd.DataFrame) -> pd.DataFrame:
     """One vote per person: an annotator who annotated an item twice counts once, with the newer one."""
     return (annotations.sort_values("updated_at", kind="stable")
@@ -101,7 +106,7 @@ def decide(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> tuple[pd.Da
     """Per item: (decisions, adjudication queue). Decisions carry `label_source`."""
     rules = config()["resolution"]
     report = StageReport("resolution" if subject is PROMPTS else f"resolution ({subject.name})")
-    usable = latest_per_annotator(annotations[~annotations["cancelled"] & annotations["problem"].isna()])
+    usable = latest_per_annotator(annotations[in_force(annotations)])
     fields = (*DECIDED, "invalid") if subject is PROMPTS else RESPONSES.fields
     decisions, queue = [], []
     for item, group in usable.groupby("id", sort=True):
@@ -132,7 +137,7 @@ def decide(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> tuple[pd.Da
 def agreement_table(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> pd.DataFrame:
     """Krippendorff's alpha per batch (and `all`) and field, over items with two or more annotations. A
     prompt flagged invalid votes on nothing else."""
-    keep = (annotations["kind"] == subject.voting) & ~annotations["cancelled"] & annotations["problem"].isna()
+    keep = (annotations["kind"] == subject.voting) & in_force(annotations)
     if subject is PROMPTS:
         keep &= ~annotations["invalid"]
     usable = latest_per_annotator(annotations[keep.astype(bool)])

@@ -1,9 +1,16 @@
 """Stored Label Studio exports to annotation records: one row per annotation, validated against the labeling
-config and the record rules, annotators pseudonymized. Exports are read once per run (`load_annotations`)."""
+config and the record rules, annotators pseudonymized. Exports are read once per run (`load_annotations`).
+
+People's judgements accumulate: every stored export of a project contributes, whichever Label Studio server
+it came from (a pull names the server in the file name, so two servers' task and annotation ids never
+collide), and of an annotation seen in several exports the newest edit counts. A judgement leaves only when
+it is withdrawn on purpose (annotation/withdrawals.jsonl, `curation annotate withdraw`), never because a
+newer export lacks it."""
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,22 +26,37 @@ from .interface import labeling_config
 # What annotators decide: the record's judgement fields that have a control; the rest of a record (its
 # requirement) stays as its source wrote it.
 DECIDED = tuple(f for f in schemas().judgement_fields if f in {c.name for c in CONTROLS})
-HEADER = ["kind", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled", "updated_at",
-          "problem"]
+HEADER = ["kind", "server", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled",
+          "updated_at", "problem", "withdrawn"]
+WITHDRAWALS = "withdrawals.jsonl"
+# A pull names the server it came from: <UTC time>.<server>.json; an export stored before servers were named is
+# <UTC time>.json, all from one unnamed server.
+EXPORT_NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6,12}Z)(?:\.(?P<server>ls-[0-9a-f]{8,32}))?\.json$")
 
 
 def columns(subject: Subject) -> list[str]:
     return [*HEADER, *subject.fields]
 
 
-def newest_exports(annotation_dir: Path, subject: Subject = PROMPTS) -> list[Path]:
-    """The newest stored export of each of the subject's projects under annotation/exports/<kind>/."""
+def stored_exports(annotation_dir: Path, subject: Subject = PROMPTS) -> list[Path]:
+    """Every stored export of each of the subject's projects under annotation/exports/<kind>/, oldest first.
+    A file there that is not named as a pull names exports stops the run: it would be read as nobody's."""
     found = []
     for kind in subject.kinds:
         folder = annotation_dir / "exports" / kind
         files = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        found += files[-1:]
+        for path in files:
+            if not EXPORT_NAME.match(path.name):
+                raise ReleaseError(f"{path}: not named as `curation annotate pull` names exports "
+                                   "(<UTC time>[.<server>].json); rename or remove it")
+        found += sorted(files, key=lambda p: EXPORT_NAME.match(p.name)["stamp"])
     return found
+
+
+def server_of(path: Path) -> str:
+    """The Label Studio server an export came from ('' for one stored before servers were named)."""
+    match = EXPORT_NAME.match(path.name)
+    return (match["server"] or "") if match else ""
 
 
 def check(result: list[dict], decided: dict, subject: Subject = PROMPTS) -> str | None:
@@ -75,30 +97,32 @@ def interface(config_xml: str):
     return LabelInterface(config_xml)
 
 
-def user_ids(export: list) -> dict[str, int]:
-    """e-mail -> Label Studio user id, from every annotation whose annotator object gives both."""
+def user_emails(export: list) -> dict[int, str]:
+    """Label Studio user id -> e-mail, from every annotation whose annotator object gives both."""
     out = {}
     for task in export:
         annotations = task.get("annotations") if isinstance(task, dict) else None
         for annotation in annotations if isinstance(annotations, list) else []:
             who = annotation.get("completed_by") if isinstance(annotation, dict) else None
-            if isinstance(who, dict) and isinstance(who.get("id"), int) and isinstance(who.get("email"), str):
-                out[who["email"].strip().casefold()] = who["id"]
+            if isinstance(who, dict) and isinstance(who.get("id"), int) and isinstance(who.get("email"), str) \
+                    and who["email"].strip():
+                out[who["id"]] = who["email"].strip().casefold()
     return out
 
 
-def annotator(who, ids: dict[str, int]) -> str | None:
-    """Who annotated, as Label Studio's user id (an export may give the annotator object or just the id);
-    an e-mail only where no id is given, mapped to the user's id when the export knows it. None: nobody."""
+def annotator(who, emails: dict[int, str], server: str = "") -> str | None:
+    """Who annotated, as the person's e-mail: the one identity that is the same on every Label Studio server
+    (an export may give the annotator object or just the user id, mapped to the e-mail when the export knows
+    it). A bare user id is a person only on its own server. None: nobody."""
     if isinstance(who, dict):
-        who = who.get("id") if isinstance(who.get("id"), int) else who.get("email")
+        who = who.get("email") if isinstance(who.get("email"), str) and who["email"].strip() else who.get("id")
     if isinstance(who, bool) or who is None:
         return None
     if isinstance(who, int) or (isinstance(who, str) and who.strip().isascii() and who.strip().isdecimal()):
-        return f"user {int(who)}"
+        user = int(who)
+        return f"e-mail {emails[user]}" if user in emails else f"user {user}" + (f" on {server}" if server else "")
     if isinstance(who, str) and who.strip():
-        email = who.strip().casefold()
-        return f"user {ids[email]}" if email in ids else f"e-mail {email}"
+        return f"e-mail {who.strip().casefold()}"
     return None
 
 
@@ -142,23 +166,25 @@ def malformed_result(annotation: dict) -> str | None:
     return None
 
 
-def annotation_records(export: list, kind: str, source_set: SourceSet,
-                       subject: Subject = PROMPTS) -> tuple[pd.DataFrame, StageReport]:
+def annotation_records(export: list, kind: str, source_set: SourceSet, subject: Subject = PROMPTS,
+                       server: str = "") -> tuple[pd.DataFrame, StageReport]:
     """One row per annotation of a stored export; the annotator appears only as a pseudonym. A task or an
-    annotation the export does not describe completely is reported and left out, never guessed."""
+    annotation the export does not describe completely is reported and left out, never guessed. `annotation`
+    is the annotation's key among every server's: its id, after the server's name when the export names one."""
     report = StageReport(f"annotations ({kind})")
     rows = []
-    ids = user_ids(export)
+    emails = user_emails(export)
+    on = f" on {server}" if server else ""
     for n, task in enumerate(export, start=1):
         problem = malformed_task(task)
         if problem:
-            report.problems.append(f"task #{n} of the export {problem}: left out")
+            report.problems.append(f"task #{n} of the export{on} {problem}: left out")
             continue
         for annotation in task.get("annotations") or []:
             if not isinstance(annotation, dict) or not isinstance(annotation.get("id"), SCALAR):
-                report.problems.append(f"task {task['id']}: an annotation without an id: left out")
+                report.problems.append(f"task {task['id']}{on}: an annotation without an id: left out")
                 continue
-            who = annotator(annotation.get("completed_by"), ids)
+            who = annotator(annotation.get("completed_by"), emails, server)
             result = annotation.get("result") or []
             problem = malformed_result(annotation)
             if problem:
@@ -170,15 +196,16 @@ def annotation_records(export: list, kind: str, source_set: SourceSet,
             if who is None:  # a vote nobody cast cannot be counted once per person
                 problem = "no annotator (completed_by is empty): the vote cannot be counted"
             rows.append({
-                "kind": kind, "task": task["id"], "id": (task.get("data") or {}).get("id"),
-                "batch": (task.get("data") or {}).get("batch"), "annotation": annotation["id"],
+                "kind": kind, "server": server, "task": task["id"], "id": (task.get("data") or {}).get("id"),
+                "batch": (task.get("data") or {}).get("batch"),
+                "annotation": f"{server}/{annotation['id']}" if server else str(annotation["id"]),
                 "annotator": source_set.pseudonym(who, f"the {kind} export") if who else None,
                 "ground_truth": bool(annotation.get("ground_truth")),
                 "cancelled": annotation.get("was_cancelled") is True, "updated_at": annotation.get("updated_at") or "",
-                "problem": problem, **decided,
+                "problem": problem, "withdrawn": None, **decided,
             })
             if problem:
-                report.problems.append(f"task {task['id']} annotation {annotation['id']}: {problem}")
+                report.problems.append(f"task {task['id']}{on} annotation {annotation['id']}: {problem}")
     table = pd.DataFrame(rows, columns=columns(subject))
     report.counts = {"annotations": len(table), "cancelled": int(table["cancelled"].sum()),
                      "unusable": int(table["problem"].notna().sum()), "items": int(table["id"].nunique())}
@@ -187,12 +214,15 @@ def annotation_records(export: list, kind: str, source_set: SourceSet,
 
 def load_annotations(annotation_dir: Path | None, source_set: SourceSet, subject: Subject = PROMPTS
                      ) -> tuple[pd.DataFrame, list[Path], StageReport]:
-    """Records of the newest stored export of each of the subject's projects (no folder, or none stored: an
-    empty table)."""
+    """Every judgement of every stored export of the subject's projects, an annotation seen in several exports
+    once (its newest edit), withdrawn ones marked in `withdrawn` with the reason (no folder, or none stored:
+    an empty table). Also the files read: the exports and the withdrawals."""
+    from .withdrawals import read_withdrawals, withdrawn
+
     frames, report = [], StageReport("annotations" if subject is PROMPTS else f"judgements of {subject.name}")
-    paths = newest_exports(annotation_dir, subject) if annotation_dir is not None else []
+    paths = stored_exports(annotation_dir, subject) if annotation_dir is not None else []
     for path in paths:
-        kind = path.parent.name
+        kind, server = path.parent.name, server_of(path)
         try:
             export = json.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -200,12 +230,32 @@ def load_annotations(annotation_dir: Path | None, source_set: SourceSet, subject
                                "remove or replace it") from None
         if not isinstance(export, list):
             raise ReleaseError(f"{path}: not a Label Studio JSON export (a list of tasks); remove or replace it")
-        table, sub = annotation_records(export, kind, source_set, subject)
-        frames.append(table)
-        report.counts.update({f"{k} ({kind})": v for k, v in sub.counts.items()})
-        report.problems += sub.problems
+        table, sub = annotation_records(export, kind, source_set, subject, server)
+        frames.append(table.assign(export=len(frames)))
+        report.count(f"exports ({kind})")
+        report.problems += [f"{path.name}: {p}" for p in sub.problems]
+    empty = annotation_records([], subject.voting, source_set, subject)[0]
+    # An annotation in several exports (every pull holds them all) counts once: its newest edit, and of equal
+    # edits the newest export's copy.
+    every = pd.concat(frames, ignore_index=True) if frames else empty.assign(export=0)
+    table = (every.sort_values(["updated_at", "export"], kind="stable")
+             .drop_duplicates(["kind", "annotation"], keep="last")
+             .sort_values(["export", "kind", "task", "annotation"], kind="stable")
+             .drop(columns="export").reset_index(drop=True))
+    withdrawals, withdrawal_file = read_withdrawals(annotation_dir, source_set)
+    table["withdrawn"] = withdrawn(table, withdrawals)
+    for kind in subject.kinds:
+        part = table[table["kind"] == kind]
+        if len(part):
+            report.count(f"annotations ({kind})", len(part))
+            report.count(f"items ({kind})", int(part["id"].nunique()))
+    report.counts.update({"seen in more than one export": len(every) - len(table),
+                          "cancelled": int(table["cancelled"].sum()),
+                          "unusable": int(table["problem"].notna().sum()),
+                          "withdrawn": int(table["withdrawn"].notna().sum())})
+    for (item, reason), group in table[table["withdrawn"].notna()].groupby(["id", "withdrawn"], sort=True):
+        report.notes.append(f"{item}: {len(group)} judgement(s) withdrawn: {reason}")
     if not paths:
         report.notes.append("no stored annotation export: source labels stand" if subject is PROMPTS
                             else f"no stored export of judged {subject.name}")
-    empty = annotation_records([], subject.voting, source_set, subject)[0]
-    return pd.concat(frames, ignore_index=True) if frames else empty, paths, report
+    return table, [*paths, *withdrawal_file], report

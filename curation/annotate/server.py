@@ -13,6 +13,7 @@ shows its progress on stderr.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -76,7 +77,7 @@ class Server:
         from label_studio_sdk import LabelStudio
 
         env_url, env_key = (url, key) if url and key else settings()
-        self.key = env_key
+        self.key, self.url = env_key, env_url
         self.client = LabelStudio(base_url=env_url, api_key=env_key, timeout=60)
 
     def errors(self):
@@ -337,18 +338,28 @@ def json_items(path: Path, chunk: int = 1 << 20) -> Iterator:
         raise ValueError("the JSON array is not closed")
 
 
+def server_name(server: Server, project) -> str:
+    """Names the Label Studio server (and database) a project lives on, for the stored exports: task and
+    annotation ids count from 1 on every server, so exports of two servers are told apart by this name. A
+    fresh server, or one whose database was reset, has a project created at another instant."""
+    created = project.created_at.isoformat() if getattr(project, "created_at", None) else ""
+    return "ls-" + hashlib.sha256(f"{server.url}\n{project.id}\n{created}".encode()).hexdigest()[:12]
+
+
 def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
     """Store a full export snapshot of each project (prompts and responses), byte for byte as the server sent
-    it, under exports_dir/<kind>/<UTC time>.json; a stored export is never overwritten. The bytes go to a
-    .partial file first, which becomes the export only once it is complete and reads as JSON."""
+    it, under exports_dir/<kind>/<UTC time>.<server>.json; a stored export is never overwritten, and earlier
+    ones stay: every stored export counts (annotate/exports.py). The bytes go to a .partial file first, which
+    becomes the export only once it is complete and reads as JSON."""
     report = StageReport("annotate pull")
     stored = []
     for kind in config()["projects"]:
         project = server.project(kind)
         if project is None:
+            report.notes.append(f"{kind}: no project {config()['projects'][kind]!r} on this server")
             continue
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        path = exports_dir / kind / f"{stamp}.json"
+        path = exports_dir / kind / f"{stamp}.{server_name(server, project)}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         try:
@@ -374,20 +385,25 @@ def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:
 
 
 def status(server: Server) -> pd.DataFrame:
-    """Per project and batch: tasks, annotations per task, done (enough annotations) and outstanding."""
+    """Per project and batch: tasks, annotations per task, done (enough annotations) and outstanding. Every
+    project is listed; one with no tasks yet (or not created yet) as a row of zeros."""
     needed = int(config()["resolution"]["min_annotations"])
-    rows = []
+    rows, empty = [], []
     for kind in config()["projects"]:
         project = server.project(kind)
-        if project is None:
-            continue
-        for page in server.pages(project.id, desc=f"status {kind}"):
+        before = len(rows)
+        for page in server.pages(project.id, desc=f"status {kind}") if project is not None else []:
             for t in page:
                 done = (t.total_annotations or 0) - (t.cancelled_annotations or 0)
                 rows.append({"project": kind, "batch": t.data.get("batch"), "annotations": done,
                              "done": done >= (needed if kind == subject_of(kind).voting else 1)})
+        if len(rows) == before:
+            empty.append({"project": kind, "batch": "(no project yet)" if project is None else "(no tasks yet)",
+                          "tasks": 0, "annotations_per_task": 0.0, "done": 0, "outstanding": 0})
     frame = pd.DataFrame(rows, columns=["project", "batch", "annotations", "done"])
-    return frame.groupby(["project", "batch"]).agg(
+    listed = frame.groupby(["project", "batch"]).agg(
         tasks=("done", "size"), annotations_per_task=("annotations", "mean"), done=("done", "sum")
     ).assign(outstanding=lambda f: f["tasks"] - f["done"]).reset_index()
-
+    order = {kind: n for n, kind in enumerate(config()["projects"])}
+    return (pd.concat([listed, pd.DataFrame(empty, columns=listed.columns)], ignore_index=True)
+            .sort_values("project", key=lambda c: c.map(order), kind="stable").reset_index(drop=True))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..ingest.sources import RELEASE_NOTES
 from ..schema import schemas
@@ -41,6 +42,46 @@ def changes(previous: Release | None, records: pd.DataFrame) -> dict:
     }
 
 
+PEOPLE = ("annotators", "adjudication", "ground_truth")  # label sources that are people's decisions
+
+
+def previous_rows(previous: Release | None, config: str) -> pd.DataFrame:
+    """Every row of a config of the previous release (empty when it had none)."""
+    if previous is None or config not in previous.manifest["configs"]:
+        return pd.DataFrame(columns=["label_source"])
+    files = previous.manifest["configs"][config]["files"].values()
+    return pd.concat([pq.read_table(previous.path / rel).to_pandas() for rel in files], ignore_index=True)
+
+
+def lost_decisions(before: pd.DataFrame, now: pd.DataFrame, key: str, why: dict[str, str]) -> dict[str, str]:
+    """Items (by `key`) that people had decided in the previous release and that no people's decision holds
+    now, each with why (`why`: key -> reason, from withdrawals, the adjudication queue and the records'
+    fates; an item missing from it lost every stored judgement)."""
+    decided = set(before.loc[before["label_source"].isin(PEOPLE), key]) if len(before) else set()
+    still = set(now.loc[now["label_source"].isin(PEOPLE), key]) if len(now) else set()
+    return {item: why.get(item, "no stored judgement decides it any more (an export was removed or emptied?)")
+            for item in sorted(decided - still)}
+
+
+def why_undecided(judgements: pd.DataFrame, queue: pd.DataFrame, fates: dict[str, str]) -> dict[str, str]:
+    """item -> why no people's decision holds it: withdrawn (the recorded reason), waiting for an adjudicator
+    (why the votes split), or its fate in this release (`fates`: item -> fate, for items not released)."""
+    why = {item: f"not released: {fate}" for item, fate in fates.items()}
+    why.update({item: f"waiting for adjudication ({reason})" for item, reason in zip(queue["id"], queue["reason"])})
+    withdrawn = judgements[judgements["withdrawn"].notna()]
+    why.update({item: f"withdrawn: {reason}" for item, reason in zip(withdrawn["id"], withdrawn["withdrawn"])})
+    return why
+
+
+def response_changes(before: pd.DataFrame, now: pd.DataFrame) -> dict:
+    """Judged responses against the previous release: keys added, no longer released, verdict changed."""
+    was = dict(zip(before["key"], before["verdict"])) if len(before) else {}
+    is_ = dict(zip(now["key"], now["verdict"])) if len(now) else {}
+    return {"responses_added": sorted(set(is_) - set(was)), "responses_removed": sorted(set(was) - set(is_)),
+            "verdicts_changed": {k: {"from": was[k], "to": is_[k]} for k in sorted(set(was) & set(is_))
+                                 if was[k] != is_[k]}}
+
+
 def _plain(value):
     return value.tolist() if hasattr(value, "tolist") else value
 
@@ -68,4 +109,13 @@ def changelog_markdown(version: str, change: dict, note: str | None = None) -> s
         lines.append(f"- `{rid}`: " + "; ".join(f"{f}: {d['from']} → {d['to']}" for f, d in diff.items()))
     lines += ["", f"## Moved between splits ({len(change['moved_split'])})"]
     lines += [f"- `{rid}`: {d['from']} → {d['to']}" for rid, d in change["moved_split"].items()]
+    for title, name in (("Prompt decisions no longer in force", "decisions_lost"),
+                        ("Response verdicts no longer in force", "verdicts_lost")):
+        if prev and name in change:  # people's decisions that left: each named, with why
+            lines += ["", f"## {title} ({len(change[name])})"]
+            lines += [f"- `{item}`: {why}" for item, why in change[name].items()]
+    if "responses_added" in change:
+        lines += ["", "## Judged responses", "", f"{len(change['responses_added'])} added, "
+                  f"{len(change['responses_removed'])} no longer released, "
+                  f"{len(change['verdicts_changed'])} with another verdict (keys in the responses config)."]
     return "\n".join(lines) + "\n"

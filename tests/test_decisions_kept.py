@@ -1,0 +1,144 @@
+"""People's decisions accumulate across Label Studio servers and exports: pulling from a fresh server keeps
+every earlier judgement, an annotator's newest judgement wins wherever it was made, and a judgement leaves
+only when it is withdrawn on purpose, which the next release names with its reason. Against two REAL Label
+Studio servers (tests/labelstudio_server.py) on 127.0.0.1, with the two real annotator accounts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import accounting, released_frame
+from label_studio_sdk import LabelStudio
+from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer
+from test_annotation import A, B, C, D, judgement
+
+from curation.annotate import load_annotations
+from curation.annotate.server import Server, pull, push, status
+from curation.pipeline import candidates, release
+
+VOTES_ON_THE_FIRST_SERVER = {  # item -> (annotator 1's, annotator 2's)
+    A: (judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"),) * 2,
+    B: (judgement("unsafe", "security", ["security"]),) * 2,
+    C: (judgement("safe", "privacy", ["privacy"]), judgement("unsafe", "privacy", ["privacy"])),  # split
+}
+
+
+def annotate_on(server: LabelStudioServer, votes: dict[str, tuple]) -> None:
+    """Each annotator account judges through the API with its own token, as the UI would."""
+    connection = Server(server.url, ADMIN.token)
+    task_of = {t.data["text"]: t.id for t in connection.tasks(connection.project("annotation").id)}
+    for n, account in enumerate(ANNOTATORS):
+        client = LabelStudio(base_url=server.url, api_key=account.token)
+        for text, results in votes.items():
+            if results[n] is not None:
+                client.annotations.create(id=task_of[text], result=results[n])
+
+
+def curation(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "curation.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.integration
+def test_a_fresh_server_keeps_every_earlier_decision_and_only_a_withdrawal_removes_one(
+        label_studio, ls_template, fixture_raw, tmp_path):
+    annotation_dir, out = tmp_path / "annotation", tmp_path / "out"
+    records = candidates(fixture_raw, out).records
+    id_of = dict(zip(records["text"], records["id"]))
+    first = Server(label_studio.url, ADMIN.token)
+    push(first, records)
+    annotate_on(label_studio, VOTES_ON_THE_FIRST_SERVER)
+    [first_export], _ = pull(first, annotation_dir / "exports")
+    v1 = released_frame(release(fixture_raw, out, annotation_dir=annotation_dir).path).set_index("text")
+    assert v1.loc[[A, B], "label_source"].tolist() == ["annotators", "annotators"]
+    assert v1.loc[C, "label_source"] == "source"  # the votes split: waiting for adjudication
+    label_studio.stop()  # the first server is gone for good
+
+    second_server = LabelStudioServer(ls_template, tmp_path / "ls-second").start()
+    try:
+        second = Server(second_server.url, ADMIN.token)
+        listed = status(second)
+        assert listed["project"].tolist() == ["annotation", "adjudication", "responses", "response_adjudication"]
+        assert listed["tasks"].sum() == 0
+        push(second, records)
+        # On the new server annotator 2 changes their mind on C (now both say safe), and both judge D;
+        # nobody judges A or B there, so the new server's export has no judgement of them at all.
+        annotate_on(second_server, {C: (None, judgement("safe", "privacy", ["privacy"])),
+                                    D: (judgement("unsafe", "fairness", ["fairness"]),) * 2})
+        [second_export], _ = pull(second, annotation_dir / "exports")
+    finally:
+        second_server.stop()
+
+    # Both servers numbered their tasks and annotations from 1; the stored exports name their server.
+    assert first_export.name.split(".")[1] != second_export.name.split(".")[1]
+    first_ids = {t["id"] for t in json.loads(first_export.read_text(encoding="utf-8"))}
+    assert first_ids & {t["id"] for t in json.loads(second_export.read_text(encoding="utf-8"))}
+    annotations, files, report = load_annotations(annotation_dir, candidates(fixture_raw, out).source_set)
+    assert files == [first_export, second_export]
+    assert len(annotations) == 6 + 3 and annotations["annotation"].is_unique
+    assert annotations["annotator"].nunique() == 2  # the same two people on both servers
+
+    v2_path = release(fixture_raw, out, annotation_dir=annotation_dir).path
+    v2 = released_frame(v2_path).set_index("text")
+    assert v2.loc[[A, B, C, D], "label_source"].tolist() == ["annotators"] * 4
+    assert v2.loc[C, "label"] == "safe"  # annotator 2's newer judgement, made on the other server, wins
+    changelog = (v2_path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## Prompt decisions no longer in force (0)" in changelog
+
+    withdrawn = curation("annotate", "withdraw", "--raw", str(fixture_raw), "--annotations", str(annotation_dir),
+                         "--item", id_of[B], "--reason", "題意が曖昧と判明したため再判定")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    refused = curation("annotate", "withdraw", "--raw", str(fixture_raw), "--annotations", str(annotation_dir),
+                       "--item", id_of[A], "--reason", "連絡先 090-1234-5678 の人に確認")
+    assert refused.returncode == 2 and "personal data" in refused.stderr and "090" not in refused.stderr
+    assert len((annotation_dir / "withdrawals.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+    run = curation("release", "--raw", str(fixture_raw), "--out", str(out), "--annotations", str(annotation_dir))
+    assert run.returncode == 0, run.stderr
+    v3_path = out / "v0.3.0"
+    v3 = released_frame(v3_path).set_index("text")
+    assert v3.loc[B, "label_source"] == "source"
+    assert v3.loc[[A, C, D], "label_source"].tolist() == ["annotators"] * 3
+    changelog = (v3_path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## Prompt decisions no longer in force (1)" in changelog
+    assert f"- `{id_of[B]}`: withdrawn: 題意が曖昧と判明したため再判定 (withdrawals.jsonl line 1)" in changelog
+    assert f"{id_of[B]}: withdrawn" in run.stdout and "prompt decisions no longer in force: 1" in run.stdout
+    manifest = json.loads((v3_path / "manifest.json").read_text(encoding="utf-8"))
+    assert "annotation/withdrawals.jsonl" in {entry["path"] for entry in manifest["inputs"]}
+    assert manifest["changes"]["decisions_lost"] == 1
+
+
+def test_removing_a_stored_export_is_named_in_the_next_changelog(fixture_raw, tmp_path):
+    """Without any server: the one export that decided an item is deleted by hand; the release says which
+    decision left and that no stored judgement holds it."""
+    from test_annotation import export_of
+
+    annotation_dir, out = tmp_path / "annotation", tmp_path / "out"
+    records = candidates(fixture_raw, out).records
+    item = records["id"].iloc[0]
+    vote = judgement("safe", "privacy", ["privacy"])
+    export = annotation_dir / "exports" / "annotation" / "20261201T000000000000Z.ls-0123456789ab.json"
+    export.parent.mkdir(parents=True)
+    export.write_text(json.dumps(export_of((item, [("a@x.jp", vote, "2026-12-01T00:00:00Z"),
+                                                   ("b@x.jp", vote, "2026-12-01T00:00:01Z")]))), encoding="utf-8")
+    before = released_frame(release(fixture_raw, out, annotation_dir=annotation_dir).path)
+    assert before.set_index("id").loc[item, "label_source"] == "annotators"
+    export.unlink()
+    after = release(fixture_raw, out, annotation_dir=annotation_dir)
+    changelog = (after.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"- `{item}`: no stored judgement decides it any more" in changelog
+    lost = next(r for r in after.reports if r.stage == "decisions kept")
+    assert lost.counts["prompt decisions no longer in force"] == 1
+    assert next(line for line in accounting(after.path) if line.get("id") == item)["outcome"] == "released"
+
+
+def test_a_file_in_the_exports_folder_not_named_as_pull_names_exports_stops_the_run(fixture_raw, tmp_path):
+    from curation.errors import ReleaseError
+
+    stray = tmp_path / "annotation" / "exports" / "annotation" / "my-copy.json"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("[]", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="my-copy.json: not named as `curation annotate pull` names exports"):
+        release(fixture_raw, tmp_path / "out", annotation_dir=tmp_path / "annotation")
