@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 RAW ?= data/raw
 OUT ?= data/release
-# The shipped exports belong to the shipped data: another RAW reads none unless ANNOTATIONS names a folder.
+# The shipped exports and responses belong to the shipped data: another RAW reads none unless ANNOTATIONS or
+# RESPONSES names a folder (the run prints which it read).
 ANNOTATIONS ?= $(if $(filter data/raw,$(RAW)),annotation,none)
+RESPONSES ?= $(if $(filter data/raw,$(RAW)),data/responses,none)
 VERSION ?=
 PYTEST_ARGS ?=
 
@@ -24,7 +26,8 @@ env: $(VENV)/.installed
 # without one, the newest stored exports in $(ANNOTATIONS)/exports/ are used (none: no exports).
 release: $(VENV)/.installed
 	$(if $(LABEL_STUDIO_URL),$(BIN)/curation annotate pull --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) &&) \
-		$(BIN)/curation release --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) $(if $(VERSION),--version $(VERSION)) \
+		$(BIN)/curation release --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) --responses $(RESPONSES) \
+		$(if $(VERSION),--version $(VERSION)) \
 		$(if $(filter data/release,$(OUT)),--card DATASET_CARD.md)
 
 # Dry run unless YES=1: `make publish VERSION=0.1.0 REPO=org/name YES=1` (or RELEASE=data/release/vX.Y.Z; PATH is the shell's).

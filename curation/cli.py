@@ -30,17 +30,52 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
+    from .release import load_history
 
-    result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None,
-                     annotation_folder(args), responses_folder(args))
+    out, annotations, responses = Path(args.out), annotation_folder(args), responses_folder(args)
+    for line in what_release_reads(args, annotations, responses):
+        print(line)
+    shipped = Path("data/release")
+    # Ids and splits are stable relative to OUT: a fresh OUT beside the shipped history draws them anew.
+    reference = load_history(shipped).latest if out.resolve() != shipped.resolve() and not load_history(out).latest \
+        else None
+    result = release(Path(args.raw), out, args.version, Path(args.card) if args.card else None, annotations,
+                     responses)
     for report in result.reports:
         print("\n".join(report.lines()))
     if result.path is None:
         print(f"nothing to release: the inputs give exactly the data of v{result.up_to_date_with} "
-              f"({Path(args.out) / ('v' + result.up_to_date_with)})")
-    else:
-        print(f"released v{result.version} -> {result.path}")
+              f"({out / ('v' + result.up_to_date_with)})")
+        return 0
+    print(f"released v{result.version} -> {result.path}")
+    if reference is not None:
+        for line in split_warning(reference, result.path):
+            print(line, file=sys.stderr)
     return 0
+
+
+def what_release_reads(args: argparse.Namespace, annotations: Path | None, responses: Path | None) -> list[str]:
+    """The judgements and responses a release reads, and why those: other raw folders read none by default."""
+    default = "the default for data/raw" if Path(args.raw).resolve() == Path("data/raw").resolve() else \
+        "another raw folder than data/raw reads none unless named"
+    return [f"[inputs] annotations: {annotations or 'none'} "
+            f"({'--annotations' if args.annotations is not None else default}); "
+            f"responses: {responses or 'none'} ({'--responses' if args.responses is not None else default})"]
+
+
+def split_warning(reference, written: Path) -> list[str]:
+    """A release written to an OUT with no earlier release, while the shipped history has one: which of the
+    shipped newest release's prompts landed in another split or were given another id here."""
+    from .release.changes import changes
+    from .release.history import load_release
+
+    moved = changes(reference, load_release(written).records)
+    lines = [f"warning: {written.parent} had no earlier release, so ids and splits were drawn afresh there "
+             f"(they are stable only against the releases in OUT); against the shipped v{reference.version} "
+             f"({reference.path}): {len(moved['moved_split'])} prompts moved split, {len(moved['removed'])} ids "
+             f"not here (other ids or not released); release into {reference.path.parent} to keep them"]
+    lines += [f"  moved: {rid} {d['from']} → {d['to']}" for rid, d in list(moved["moved_split"].items())[:20]]
+    return lines
 
 
 def responses_folder(args: argparse.Namespace) -> Path | None:

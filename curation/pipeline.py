@@ -26,6 +26,7 @@ from .dedup.review import near_markdown
 from .errors import ReleaseError
 from .fileinfo import file_entry
 from .ingest import ingest, load_sources
+from .progress import quiet, step_line
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
 from .release.changes import (
@@ -81,19 +82,22 @@ class ReleaseResult:
     up_to_date_with: str | None = None
 
 
-def run(table: pd.DataFrame, context: Context, stages) -> tuple[pd.DataFrame, list[StageReport]]:
+def run(table: pd.DataFrame, context: Context, stages, step=quiet) -> tuple[pd.DataFrame, list[StageReport]]:
     reports = []
     for stage in stages:
+        step(stage.stage_name)
         table, report = stage(table, context)
         reports.append(report)
     return table, reports
 
 
 def candidates(raw_dir: Path, out_dir: Path, version: str | None = None,
-               annotation_dir: Path | None = None) -> Candidates:
+               annotation_dir: Path | None = None, step=quiet) -> Candidates:
     """Sources, earlier releases and stored annotations read once; the stages up to ids run."""
     source_set = load_sources(raw_dir)
+    step("annotation exports")
     annotations, exports, annotation_report = load_annotations(annotation_dir, source_set)
+    step("earlier releases")
     history = load_history(out_dir)
     chosen = (version or history.next_version()).removeprefix("v")
     number = parse_version(chosen)
@@ -102,8 +106,9 @@ def candidates(raw_dir: Path, out_dir: Path, version: str | None = None,
     if latest and number <= parse_version(latest.version):
         raise ReleaseError(f"version {chosen} is not newer than the newest release v{latest.version}")
     context = Context(version=chosen, source_set=source_set, history=history, annotations=annotations)
+    step("ingest")
     table, ingest_report = ingest(source_set)
-    table, reports = run(table, context, BEFORE_ANNOTATIONS)
+    table, reports = run(table, context, BEFORE_ANNOTATIONS, step)
     return Candidates(context, table, [ingest_report, annotation_report, *reports], exports)
 
 
@@ -113,10 +118,18 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     `annotation_dir` (None: no annotations), with the model responses stored under `responses_dir` (None:
     none) and their judgements (exports under `annotation_dir` too), and write `out_dir/vVERSION/`. Without an
     explicit version, inputs that give exactly the newest release's data write nothing."""
-    found = candidates(raw_dir, out_dir, version, annotation_dir)
+    with step_line("release") as step:
+        return release_steps(raw_dir, out_dir, version, card_path, annotation_dir, responses_dir, step)
+
+
+def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: Path | None,
+                  annotation_dir: Path | None, responses_dir: Path | None, step) -> ReleaseResult:
+    """release(), showing each step on `step`."""
+    found = candidates(raw_dir, out_dir, version, annotation_dir, step)
     context = found.context
+    step("decide")
     context.decisions, queue, decide_report = decide(context.annotations)
-    table, reports = run(found.table, context, AFTER_ANNOTATIONS)
+    table, reports = run(found.table, context, AFTER_ANNOTATIONS, step)
     records = table[released(table)].sort_values("id").reset_index(drop=True)
     if records.empty:
         held = int((table["fate"] == "awaiting").sum())
@@ -124,6 +137,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
                            + (f" ({held} awaiting annotation: `curation annotate push`)" if held else "")
                            + ":\n" + "\n".join(found.reports[0].lines()))
     lines, accounting_report = account(table)
+    step("tagging and personal-data screening")
     tags, _ = tag(records, "text", "label")
     reviews = load_reviews(raw_dir)
     hits, screen_report = screen(records, tags["pii"], reviews)
@@ -132,6 +146,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
                coverage_report, screen_report]
     refuse_real_personal_data(hits)
 
+    step("model responses")
     responses, response_files = stored_responses(responses_dir)
     judgements, judgement_exports, judgement_report = load_annotations(annotation_dir, context.source_set, RESPONSES)
     verdicts, response_queue, verdict_report = decide(judgements, RESPONSES)
@@ -145,6 +160,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
     latest = context.history.latest
     if version is None and latest is not None and same_data(tables, latest):
         return ReleaseResult(context.version, None, reports, up_to_date_with=latest.version)
+    step("changes, card and reports")
     change = changes(latest, records)
     if latest is not None:
         # People's decisions never leave silently: each one that left is named, with why.
@@ -192,6 +208,7 @@ def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path:
         {"path": f"{responses_dir.name}/{p.relative_to(responses_dir)}", **file_entry(p)}
         for p in [*response_files, *(grader_files(responses_dir) if responses_dir is not None else [])]]
     doc = manifest(context.version, latest.version if latest else None, inputs, tables, totals, change)
+    step("write")
     path = write_release(out_dir, context.version, tables, texts, doc)
     if card_path is not None:
         shutil.copyfile(path / "README.md", card_path)

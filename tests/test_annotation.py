@@ -106,7 +106,9 @@ def test_push_resumes_after_the_server_dies_mid_import_and_never_duplicates(labe
     tasks = Server().tasks(project.id)
     assert sorted(t.data["id"] for t in tasks) == sorted(records["id"])
     assert push(Server(), records).counts["imported"] == 0
-    progress = status(Server()).set_index("batch")  # nobody has annotated yet: everything outstanding
+    listed = status(Server())  # every project is listed; only the annotation project has tasks yet
+    assert listed.loc[listed["project"] != "annotation", "batch"].tolist() == ["(no project yet)"] * 3
+    progress = listed[listed["project"] == "annotation"].set_index("batch")  # nobody has annotated: all outstanding
     assert progress["tasks"].to_dict() == records.groupby("source").size().to_dict()
     assert (progress["outstanding"] == progress["tasks"]).all() and (progress["done"] == 0).all()
     prediction = tasks[0].predictions[0]
@@ -291,3 +293,26 @@ def test_annotations_of_items_no_longer_in_the_data_are_reported(fixture_raw, tm
                                "borderline": False, "borderline_type": None, "regions": []}])
     _, report = apply_annotations(table, Context(decisions=decisions))
     assert report.problems == ["1 annotated item(s) are not in this data: jt-0000000000000000"]
+
+
+def test_an_adjudicators_comment_reaches_the_release_and_a_voters_does_not(fixture_raw, tmp_path):
+    """comment_en (schemas/record.yaml) is one person's words: an adjudicator's replaces the contributor's
+    note; voters' comments stay in the export (a majority of free texts means nothing)."""
+    records = candidates(fixture_raw, tmp_path / "out").records.set_index("text")
+    adjudicated, voted = records.loc[A, "id"], records.loc[B, "id"]
+    note = [{"from_name": "comment_en", "to_name": "text", "type": "textarea",
+             "value": {"text": ["Homonym: gun (cancer) vs gun (pistol)."]}}]
+    voter_note = [{**note[0], "value": {"text": ["a voter's aside"]}}]
+    vote = judgement("unsafe", "security", ["security"]) + voter_note
+    folder = tmp_path / "annotation" / "exports"
+    for kind, export in (("annotation", export_of((voted, [("a@x.jp", vote, "1"), ("b@x.jp", vote, "1")]))),
+                         ("adjudication", export_of((adjudicated, [("c@x.jp", judgement(
+                             "safe", "toxic_output", ["toxic_output"], True, "homonyms") + note, "1")])))):
+        (folder / kind).mkdir(parents=True)
+        (folder / kind / "20261201T000000000000Z.json").write_text(json.dumps(export), encoding="utf-8")
+    path = release(fixture_raw, tmp_path / "out", annotation_dir=tmp_path / "annotation").path
+    frame = pd.concat([pq.read_table(p).to_pandas() for p in (path / "data").glob("*.parquet")]).set_index("id")
+    assert frame.loc[adjudicated, "comment_en"] == "Homonym: gun (cancer) vs gun (pistol)."
+    assert frame.loc[adjudicated, "label_source"] == "adjudication"
+    assert frame.loc[voted, "label_source"] == "annotators"
+    assert frame.loc[voted, "comment_en"] != "a voter's aside"

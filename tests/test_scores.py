@@ -63,6 +63,13 @@ def test_rates_leave_out_unusable_and_count_over_refusal_on_borderline_safe_prom
                                      "reports/responses.png"))
     low, high = wilson(2, 3)
     assert f"| `m/a` | 3 | 66.7% [{low:.1%}, {high:.1%}] |" in card
+    # p1 and p3 judged: privacy has no borderline safe prompt (fairness has), so its over-refusal is a dash,
+    # never nan%.
+    card = "\n".join(scores_markdown(ROWS[ROWS["prompt_id"].isin(["p1", "p3"])], PROMPTS, pd.DataFrame(
+        columns=["batch", "items", "verdict", "violation_viewpoints", "severity"]), "reports/responses.png"))
+    assert "nan" not in card
+    privacy_a = next(l for l in card.splitlines() if "プライバシー" in l and "`m/a`" in l)
+    assert privacy_a.split(" | ")[-2] == "–"
 
 
 def test_a_release_withholds_violating_texts_and_personal_data_and_accounts_for_every_response():

@@ -66,6 +66,9 @@ def apply_annotations(table: pd.DataFrame, context: Context) -> tuple[pd.DataFra
                 continue  # an optional control left empty: the source's value stands
             table.at[i, name] = decided[name]
         table.at[i, "fictional"] = fictional
+        comment = decided.get("comment_en")
+        if isinstance(comment, str) and comment.strip():  # an adjudicator's note replaces the contributor's
+            table.at[i, "comment_en"] = comment.strip()
         table.at[i, "label_source"] = decided["label_source"]
         table.at[i, "annotated"] = True
         goal = table.at[i, "gsn_goal"]

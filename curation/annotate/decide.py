@@ -107,7 +107,8 @@ def decide(annotations: pd.DataFrame, subject: Subject = PROMPTS) -> tuple[pd.Da
     rules = config()["resolution"]
     report = StageReport("resolution" if subject is PROMPTS else f"resolution ({subject.name})")
     usable = latest_per_annotator(annotations[in_force(annotations)])
-    fields = (*DECIDED, "invalid") if subject is PROMPTS else RESPONSES.fields
+    # A comment is one person's words, never a majority's: only an adjudicator's (or ground truth's) is taken.
+    fields = (*DECIDED, "invalid", "comment_en") if subject is PROMPTS else RESPONSES.fields
     decisions, queue = [], []
     for item, group in usable.groupby("id", sort=True):
         truth = group[group["ground_truth"]].sort_values("updated_at")

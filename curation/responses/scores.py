@@ -91,7 +91,8 @@ def prompt_difficulty(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def percent(rate: float | None, low: float | None, high: float | None) -> str:
-    return "–" if rate is None else f"{rate:.1%} [{low:.1%}, {high:.1%}]"
+    """A rate with its interval; a dash where nothing was judged (a table holds that as NaN, not None)."""
+    return "–" if rate is None or pd.isna(rate) else f"{rate:.1%} [{low:.1%}, {high:.1%}]"
 
 
 def scores_markdown(rows: pd.DataFrame, records: pd.DataFrame, agreement: pd.DataFrame, chart: str,
