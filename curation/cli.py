@@ -65,15 +65,17 @@ def what_release_reads(args: argparse.Namespace, annotations: Path | None, respo
 
 def split_warning(reference, written: Path) -> list[str]:
     """A release written to an OUT with no earlier release, while the shipped history has one: which of the
-    shipped newest release's prompts landed in another split or were given another id here."""
+    shipped newest release's prompts landed in another split here (none: no warning)."""
     from .release.changes import changes
     from .release.history import load_release
 
     moved = changes(reference, load_release(written).records)
-    lines = [f"warning: {written.parent} had no earlier release, so ids and splits were drawn afresh there "
-             f"(they are stable only against the releases in OUT); against the shipped v{reference.version} "
-             f"({reference.path}): {len(moved['moved_split'])} prompts moved split, {len(moved['removed'])} ids "
-             f"not here (other ids or not released); release into {reference.path.parent} to keep them"]
+    if not moved["moved_split"]:  # other prompts than the shipped ones: nothing to keep stable
+        return []
+    lines = [f"warning: {written.parent} had no earlier release, so splits were drawn afresh there (they are "
+             f"stable only against the releases in OUT): against the shipped v{reference.version} "
+             f"({reference.path}), {len(moved['moved_split'])} prompts moved split; release into "
+             f"{reference.path.parent} to keep them"]
     lines += [f"  moved: {rid} {d['from']} → {d['to']}" for rid, d in list(moved["moved_split"].items())[:20]]
     return lines
 

@@ -159,3 +159,27 @@ def test_a_release_shows_its_steps_on_a_terminal_and_nothing_in_a_log(fixture_ra
              "release, write"]
     assert all(step in stderr.getvalue() for step in steps) is shown
     assert shown or stderr.getvalue() == ""
+
+
+def test_response_verdicts_from_an_older_export_of_another_server_still_decide(fixture_raw, tmp_path):
+    """The v0.8.0 case: responses judged on one server, then new ones judged on a fresh server whose export
+    knows nothing of the first. Both servers number tasks and annotations from 1; every verdict stands."""
+    from test_annotation import export_of
+
+    from curation.annotate import decide
+    from curation.annotate.controls import RESPONSES, result_items
+
+    acceptable = result_items({"verdict": "acceptable"}, RESPONSES)
+    refusal = result_items({"verdict": "over_refusal"}, RESPONSES)
+    folder = tmp_path / "annotation" / "exports" / "responses"
+    folder.mkdir(parents=True)
+    for name, (key, verdict) in (("20261201T000000000000Z.json", ("rs-old", acceptable)),  # before servers had names
+                                 ("20261207T000000000000Z.ls-00000000000b.json", ("rs-new", refusal))):
+        export = export_of((key, [("a@x.jp", verdict, "2026-12-01"), ("b@x.jp", verdict, "2026-12-01")]))
+        (folder / name).write_text(json.dumps(export), encoding="utf-8")
+    judgements, files, report = load_annotations(tmp_path / "annotation", candidates(
+        fixture_raw, tmp_path / "out").source_set, RESPONSES)
+    assert judgements["task"].tolist() == [1, 1, 1, 1] and judgements["annotation"].is_unique
+    decisions, queue, _ = decide(judgements, RESPONSES)
+    assert dict(zip(decisions["id"], decisions["verdict"])) == {"rs-old": "acceptable", "rs-new": "over_refusal"}
+    assert report.counts["exports (responses)"] == 2 and len(files) == 2
