@@ -226,8 +226,7 @@ def cluster(engine: str, address: str | None, timeout: float, logs: Path):
 
     started = not ray.is_initialized()
     if started:
-        with stderr_to(logs / "console.log"):
-            join_ray(address or os.environ.get("RAY_ADDRESS"), timeout)
+        join_ray(address or os.environ.get("RAY_ADDRESS"), timeout, logs / "console.log")
     try:
         yield max(1, int(ray.cluster_resources().get("CPU", 1)))
     finally:
@@ -235,9 +234,9 @@ def cluster(engine: str, address: str | None, timeout: float, logs: Path):
             ray.shutdown()
 
 
-def join_ray(address: str | None, timeout: float) -> None:
-    """ray.init, failing within `timeout` seconds with one line naming the address when no cluster answers
-    there: Ray itself retries a wrong address for minutes without a word."""
+def join_ray(address: str | None, timeout: float, console: Path) -> None:
+    """ray.init, its messages into `console`, failing within `timeout` seconds with one line naming the
+    address when no cluster answers there: Ray itself retries a wrong address for minutes without a word."""
     import ray
 
     def init():
@@ -245,7 +244,8 @@ def join_ray(address: str | None, timeout: float) -> None:
                  runtime_env={"env_vars": {"LOGURU_DIAGNOSE": "NO"}})  # no corpus text in a traceback's log
 
     if address is None or address in ("auto", "local"):  # a new local cluster, or the one started here
-        return init()
+        with stderr_to(console):
+            return init()
     flag = f"--address {address}"
     host, _, port = address.split("://", 1)[-1].rpartition(":")
     if not port.isdigit() or not host:
@@ -262,11 +262,20 @@ def join_ray(address: str | None, timeout: float) -> None:
         except BaseException as exc:  # noqa: BLE001 (reported below, in the caller's thread)
             outcome["error"] = exc
 
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    with open(console, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
     joining = threading.Thread(target=attempt, daemon=True)  # daemon: a hung connect does not hold the exit
     joining.start()
     joining.join(timeout)
     if joining.is_alive():
+        # Ray's thread hangs on and writes to descriptor 2 every few seconds: that stays in the log, and
+        # Python's messages (this error) go to the real standard error from here on.
+        sys.stderr = os.fdopen(terminal, "w")
         raise SourceError(f"{flag}: no Ray cluster answered within {timeout:g} s (--connect-timeout)")
+    os.dup2(terminal, 2)
+    os.close(terminal)
     if "error" in outcome:
         raise SourceError(f"{flag}: cannot join the Ray cluster there ({type(outcome['error']).__name__})")
 
