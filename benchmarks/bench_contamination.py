@@ -205,7 +205,7 @@ def ours(release: Path, engine: str, workers: int) -> str:
             f"address={'cluster.address' if engine == 'ray' else 'None'}, workers={workers})\n"
             + ("cluster.shutdown()\n" if engine == "ray" else "")
             + "result = {'matches': [[m['file'].rsplit('/', 1)[-1], m.get('line'), [i['id'] for i in m['items']]] "
-              "for m in report.matches], 'nodes': len({(w['host'], w['ray_raylet']) for w in report.workers})}")
+              "for m in report.matches], 'nodes': len(report.nodes())}")
 
 
 def aho_corasick(release: Path) -> str:

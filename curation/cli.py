@@ -182,14 +182,21 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
 
 def cmd_contamination(args: argparse.Namespace) -> int:
-    from .contamination.run import scan_corpora
+    from .contamination.run import outside_release, scan_corpora
 
-    out = Path(args.out)
+    out, release = Path(args.out), Path(args.release)
+    if out.is_dir():
+        raise SourceError(f"--out {out}: a folder; give the report's file name")
     if not out.parent.is_dir():
         raise SourceError(f"--out {out}: no folder {out.parent}")
-    report = scan_corpora(args.corpus, Path(args.release), text_field=args.text_field, engine=args.engine,
+    outside_release(out, release, "--out")
+    if args.max_document_mb is not None and not args.max_document_mb > 0:
+        raise SourceError(f"--max-document-mb {args.max_document_mb}: a size above 0")
+    report = scan_corpora(args.corpus, release, text_field=args.text_field, engine=args.engine,
                           address=args.address, tasks=args.tasks, workers=args.workers,
-                          work_dir=Path(args.work) if args.work else None, min_coverage=args.min_coverage)
+                          work_dir=Path(args.work) if args.work else None, min_coverage=args.min_coverage,
+                          max_document_bytes=int(args.max_document_mb * 1e6) if args.max_document_mb else None,
+                          connect_timeout=args.connect_timeout)
     out.write_text(report.jsonl(), encoding="utf-8")
     print("\n".join(report.lines()))
     print(f"wrote {len(report.matches)} matched documents and {len(report.problems)} problems to {out}")
@@ -332,6 +339,10 @@ def parser() -> argparse.ArgumentParser:
                                     "(default: a temporary folder; on a cluster: shared storage)")
     con.add_argument("--min-coverage", type=float, help="report an item when this share of its windows is found "
                                                         "(default: the index's)")
+    con.add_argument("--max-document-mb", type=float, help="a longer JSONL line, text line or Parquet text is a "
+                                                           "problem in the report, not scanned (default: 8)")
+    con.add_argument("--connect-timeout", type=float, default=20.0,
+                     help="seconds to wait for the Ray cluster at --address to answer (default: 20)")
     con.add_argument("--out", default="contamination.jsonl", help="the report: one JSON line per matched document")
     con.set_defaults(run=cmd_contamination)
     res = sub.add_parser("responses", help="model responses to a release's prompts, stored under data/responses/ "

@@ -8,10 +8,13 @@ the pipeline, so nodes need to reach the corpus files and the output folder, not
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import socket
+import sys
+import time
 from collections.abc import Iterator
 
 # loguru (datatrove's logger) prints the local variables of a failing frame by default: a line of corpus
@@ -24,15 +27,34 @@ from datatrove.data import Document, DocumentsPipeline  # noqa: E402
 from datatrove.io import get_datafolder  # noqa: E402
 from datatrove.pipeline.base import PipelineStep  # noqa: E402
 from datatrove.pipeline.readers.base import BaseDiskReader  # noqa: E402
+from fsspec.compression import compr  # noqa: E402
 from fsspec.utils import infer_compression  # noqa: E402
 
 from ..errors import SourceError  # noqa: E402
 from ..schema import schemas  # noqa: E402
 from .scan import Index, scan_documents  # noqa: E402
 
-JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
+JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")  # .json too: a JSON Lines file often has that name, and a
+# JSON array is then a problem named in the report, where read as plain text its escaped text (\u3042) would
+# scan as clean
 MAX_PROBLEMS = 20  # problems of one file listed one by one
 BOM = b"\xef\xbb\xbf"
+SKIP_BYTES = 1 << 20  # the rest of an over-long line is read past this much at a time
+
+
+def lines(stream, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, the line's bytes) of a binary stream, never holding more than `limit` bytes of one
+    line: a longer line (one 200 MB JSON record, a decompression bomb of zeros) is read past in bounded
+    pieces and given as None."""
+    number = 0
+    while raw := stream.readline(limit + 1):
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(SKIP_BYTES)
+            yield number, None
+        else:
+            yield number, raw
 
 
 def kind_of(path: str) -> str:
@@ -57,11 +79,15 @@ class CorpusReader(BaseDiskReader):
 
     name = "📖 Corpus"
 
-    def __init__(self, files: list[str], text_field: str = "text"):
+    def __init__(self, files: list[str], text_field: str = "text", max_document_bytes: int | None = None,
+                 progress_folder: str | None = None):
         super().__init__("/", text_key=text_field, recursive=False)
         self.files = files
         self.text_field = text_field
         config = schemas().contamination
+        self.limit = max_document_bytes or config["max_document_bytes"]
+        self.progress = progress_folder  # where each task says how many bytes of its files it has read
+        self.rank, self.done, self.raw, self.next_report = 0, 0, None, 0.0
         self.block_lines, self.overlap = config["text_block_lines"], config["block_overlap_lines"]
         if not 0 < self.overlap < self.block_lines:
             raise SourceError("schemas/contamination.yaml: block_overlap_lines must be above 0 and below "
@@ -70,7 +96,25 @@ class CorpusReader(BaseDiskReader):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
+        self.rank = rank
         yield from self.read_files_shard(self.files[rank::world_size])
+        self.report_progress(final=True)
+
+    def report_progress(self, final: bool = False) -> None:
+        """At most once a second, the bytes of this task's files read so far (compressed bytes: the sizes
+        the progress bar adds up), into the progress folder for the command's bar."""
+        now = time.monotonic()
+        if self.progress is None or not final and now < self.next_report:
+            return
+        self.next_report = now + 1
+        try:
+            done = self.done + (0 if final or self.raw is None else self.raw.tell())
+        except (OSError, ValueError):  # the file is already closed
+            done = self.done
+        path = os.path.join(self.progress, f"{self.rank:05d}")
+        with open(path + ".tmp", "w") as out:
+            out.write(str(done))
+        os.replace(path + ".tmp", path)
 
     def read_file(self, filepath: str) -> Iterator[Document]:
         """The file's documents and, for what cannot be read, problem documents: the first MAX_PROBLEMS of a
@@ -83,27 +127,46 @@ class CorpusReader(BaseDiskReader):
                     if problems > MAX_PROBLEMS:
                         continue
                 yield document
+                self.report_progress()
         except Exception as exc:  # noqa: BLE001 (missing, unreadable, bad compression: zlib, lzma, zstd errors)
             yield problem(filepath, "file", f"cannot be read from there on ({type(exc).__name__})")
+        with contextlib.suppress(OSError):
+            self.done += os.path.getsize(filepath)
+        self.raw = None
         if problems > MAX_PROBLEMS:
             yield problem(filepath, "file", f"{problems - MAX_PROBLEMS:,} more lines or rows like the above")
 
+    @contextlib.contextmanager
     def open(self, path: str):
-        """The file's bytes, decompressed. zstd through the zstandard package itself: every frame is read
-        (fsspec's reader stops after the first, and cannot read lines)."""
-        if path.lower().endswith(".zst"):
-            import zstandard
+        """The file's bytes, decompressed as they are read. zstd through the zstandard package itself: every
+        frame is read (fsspec's reader stops after the first, and cannot read lines)."""
+        with self.data_folder.open(path.lstrip("/"), "rb") as raw:
+            self.raw = raw  # its position is the progress through the file
+            compression = infer_compression(path.lower())
+            if compression == "zstd":
+                import zstandard
 
-            raw = self.data_folder.open(path.lstrip("/"), "rb")
-            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True,
-                                                                                closefd=True))
-        return self.data_folder.open(path.lstrip("/"), "rb", compression="infer")
+                stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True))
+            else:
+                stream = compr[compression](raw, mode="rb") if compression else raw
+            with stream:
+                yield stream
+
+    def too_long(self, path: str, where: str) -> Document:
+        return problem(path, where, f"longer than {self.limit:,} bytes (--max-document-mb); not scanned")
 
     def read_jsonl(self, path: str) -> Iterator[Document]:
         with self.open(path) as stream:
-            for number, raw in enumerate(stream, start=1):
+            for number, raw in lines(stream, self.limit):
+                if raw is None:
+                    yield self.too_long(path, f"line {number}")
+                    continue
                 if not raw.strip():
                     continue
+                if number == 1 and raw.removeprefix(BOM).lstrip().startswith(b"["):
+                    yield problem(path, "file", "one JSON array, not JSON Lines (one object per line); convert "
+                                                "it first, e.g. jq -c '.[]'")
+                    return
                 try:
                     record = orjson.loads(raw.removeprefix(BOM) if number == 1 else raw)
                 except orjson.JSONDecodeError:
@@ -127,39 +190,57 @@ class CorpusReader(BaseDiskReader):
             for batch in parquet.iter_batches(columns=[self.text_field]):
                 for text in batch.column(0).to_pylist():
                     row += 1
-                    if isinstance(text, str):
+                    if isinstance(text, str) and len(text) > self.limit:
+                        yield self.too_long(path, f"row {row}")
+                    elif isinstance(text, str):
                         yield Document(text=text, id=f"{path}:{row}", metadata={"file": path, "row": row})
                     else:
                         yield problem(path, f"row {row}", f"no text in column {self.text_field!r}")
 
     def read_text(self, path: str) -> Iterator[Document]:
-        """Blocks of `block_lines` lines, each starting `overlap` lines before the last one ended. If the file
-        breaks off (bad compression), what was read before is still scanned."""
+        """Blocks of `block_lines` lines (fewer when they reach the size limit in characters), each starting
+        with the last `overlap` lines of the one before (fewer when those are long). If the file breaks off
+        (bad compression), what was read before is still scanned."""
         block: list[str] = []
-        first = 1
+        first, kept, size = 1, 0, 0  # the block's first line; lines taken over from the one before; characters
 
         def last() -> Iterator[Document]:
-            if block and (first == 1 or len(block) > self.overlap):
+            if block and (first == 1 or len(block) > kept):
                 yield Document(text="\n".join(block), id=f"{path}:{first}",
                                metadata={"file": path, "line": first, "lines": True})
 
         try:
             with self.open(path) as stream:
-                for number, raw in enumerate(stream, start=1):
+                for number, raw in lines(stream, self.limit):
                     try:
-                        block.append(raw.decode("utf-8").rstrip("\r\n"))
+                        block.append("" if raw is None else raw.decode("utf-8").rstrip("\r\n"))
                     except UnicodeDecodeError:
                         yield problem(path, f"line {number}", "not UTF-8 text")
                         block.append("")
-                    if len(block) >= self.block_lines + (self.overlap if first > 1 else 0):
-                        yield Document(text="\n".join(block), id=f"{path}:{first}",
-                                       metadata={"file": path, "line": first, "lines": True})
-                        first += len(block) - self.overlap
-                        block = block[-self.overlap:]
+                    if raw is None:
+                        yield self.too_long(path, f"line {number}")
+                    size += len(block[-1]) + 1
+                    if len(block) >= self.block_lines + kept or size >= self.limit:
+                        yield from last()
+                        kept = self.overlap_of(block)
+                        first += len(block) - kept
+                        block = block[len(block) - kept:]
+                        size = sum(len(line) + 1 for line in block)
         except Exception:
             yield from last()
             raise
         yield from last()
+
+    def overlap_of(self, block: list[str]) -> int:
+        """How many of the block's last lines the next block starts with: `overlap`, fewer if they hold
+        more than a quarter of the size limit (a prompt broken across lines is short)."""
+        kept, size = 0, 0
+        for line in reversed(block[-self.overlap:]):
+            size += len(line)
+            if size > self.limit // 4 or kept == len(block) - 1:
+                break
+            kept += 1
+        return kept
 
 
 class ScanCorpus(PipelineStep):
@@ -193,9 +274,7 @@ class ScanCorpus(PipelineStep):
                     batch, size = [], 0
             if batch:
                 self.scan(batch, out, totals)
-            # Where the task ran: the host and, on Ray, its node's raylet (nodes may share a host).
-            worker = {"host": socket.gethostname(), "ray_raylet": os.environ.get("RAY_RAYLET_PID")}
-            out.write(json.dumps({"totals": totals, "worker": worker}) + "\n")
+            out.write(json.dumps({"totals": totals, "worker": where_running()}) + "\n")
         yield from ()
 
     def scan(self, batch: list[Document], out, totals: dict) -> None:
@@ -218,3 +297,14 @@ class ScanCorpus(PipelineStep):
             out.write(json.dumps({"file": meta["file"], **where, "items": items, "canary": canary[k],
                                   **({"block": True} if meta.get("lines") else {})}, ensure_ascii=False) + "\n")
 
+
+
+def where_running() -> dict:
+    """Where a task runs: the host and, on Ray, its node's IP and id (nodes may share a host)."""
+    node = {"host": socket.gethostname(), "ip": None, "node_id": None}
+    ray = sys.modules.get("ray")  # imported in a Ray worker; never imported here for the local engine
+    if ray is not None and ray.is_initialized():
+        from ray.util import get_node_ip_address
+
+        node.update(ip=get_node_ip_address(), node_id=ray.get_runtime_context().get_node_id())
+    return node

@@ -5,7 +5,9 @@ configs): what a scanner needs to find the release's items in a training corpus 
                                    of each item's matching form (windows.py), sorted by hash
   decontamination/items.parquet    id, split, characters (of the matching form), windows, scan: `windows`, or
                                    `whole text` for an item shorter than one window (its one hash is of the
-                                   whole form: it is found only as a whole document, JSONL record or text line)
+                                   whole form: it is found only as a whole document, JSONL record or text line),
+                                   or `whole NFKC text` for an item whose matching form is empty (its one hash
+                                   is of windows.fallback_codes, `characters` its length; found only whole)
   decontamination/index.json       window length, hash definition, normalization, canary, default coverage
 """
 
@@ -21,7 +23,7 @@ import pyarrow.parquet as pq
 
 from ..schema import schemas
 from ..text import matching_codes
-from .windows import BASE, Prefix
+from .windows import BASE, Prefix, fallback_codes
 
 FOLDER = "decontamination"
 WINDOWS = f"{FOLDER}/windows.parquet"
@@ -32,19 +34,27 @@ HASH = ("mix(c_0·B^(L-1) + c_1·B^(L-2) + ... + c_(L-1) mod 2^64) over the wind
         "x *= 0x94d049bb133111eb; x ^= x >> 31 (mod 2^64)")
 NORMALIZATION = ("the matching form of the exact tier: NFKC, casefolded, katakana as hiragana, runs of ー as one; "
                  "invisible characters, whitespace, punctuation and symbols removed, except separators between "
-                 "digits (a thousands comma is removed)")
+                 "digits (a thousands comma is removed); a text whose matching form is empty is matched, only "
+                 "whole, on its NFKC text without whitespace at either end")
+SCANS = ("windows", "whole text", "whole NFKC text")
 
 
-def item_windows(texts: list[str], window: int) -> list[tuple[np.ndarray, int]]:
+def item_windows(texts: list[str], window: int) -> list[tuple[np.ndarray, int, str]]:
     """Each text's window hashes (every window of its matching form, in order; one hash of the whole form
-    when it is shorter than a window) and its form's length."""
+    when it is shorter than a window; one of its fallback form when its matching form is empty), that
+    form's length and how it is scanned (SCANS)."""
     codes = matching_codes(texts)
     bounds = np.concatenate([[-1], np.flatnonzero(codes == 0), [len(codes)]])
     out = []
-    for start, end in zip(bounds[:-1] + 1, bounds[1:]):
+    for text, start, end in zip(texts, bounds[:-1] + 1, bounds[1:]):
         form = codes[start:end]
-        hashes, _ = Prefix(form).windows(min(window, len(form))) if len(form) else (np.zeros(0, np.uint64), None)
-        out.append((hashes, len(form)))
+        if not len(form):
+            form = fallback_codes(text)
+            hashes = Prefix(form).at(np.zeros(1, np.int64), len(form)) if len(form) else np.zeros(0, np.uint64)
+            out.append((hashes, len(form), SCANS[2]))
+            continue
+        hashes, _ = Prefix(form).windows(min(window, len(form)))
+        out.append((hashes, len(form), SCANS[0] if len(form) >= window else SCANS[1]))
     return out
 
 
@@ -54,10 +64,11 @@ def index_files(records: pd.DataFrame, version: str) -> dict[str, bytes | str]:
     window = config["window"]
     rows, items = [], []
     ordered = records.sort_values("id")
-    for rec, (hashes, length) in zip(ordered.to_dict("records"), item_windows(ordered["text"].tolist(), window)):
+    for rec, (hashes, length, scan) in zip(ordered.to_dict("records"),
+                                           item_windows(ordered["text"].tolist(), window)):
         rows += [(int(h), rec["id"], k) for k, h in enumerate(hashes.tolist())]
         items.append({"id": rec["id"], "split": rec["split"], "characters": length, "windows": len(hashes),
-                      "scan": "windows" if length >= window else "whole text"})
+                      "scan": scan})
     rows.sort()
     windows = pa.table({"hash": pa.array([r[0] for r in rows], pa.uint64()), "id": [r[1] for r in rows],
                         "window": pa.array([r[2] for r in rows], pa.int32())})

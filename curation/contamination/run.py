@@ -8,8 +8,11 @@ import glob
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,46 +57,79 @@ class Report:
     problems: list[dict] = field(default_factory=list)
     workers: list[dict] = field(default_factory=list)  # per task: where it ran
 
+    def nodes(self) -> list[dict]:
+        """Each node the tasks ran on (host, and on Ray its IP and id) and how many ran there."""
+        count = Counter((w["host"], w.get("ip"), w.get("node_id")) for w in self.workers)
+        return [{"host": h, "ip": ip, "node_id": node, "tasks": n} for (h, ip, node), n in sorted(count.items(),
+                                                                                                   key=str)]
+
     def lines(self) -> list[str]:
         items = {i["id"] for m in self.matches for i in m["items"]}
         canary = sum(m["canary"] for m in self.matches)
-        nodes = len({(w["host"], w["ray_raylet"]) for w in self.workers})
+        where = ", ".join(f"{n['ip'] or n['host']}{' node ' + n['node_id'][:8] if n['node_id'] else ''}: "
+                          f"{n['tasks']}" for n in self.nodes())
         return [f"[contamination] release v{self.release}: {self.files} files, {self.documents:,} documents, "
-                f"{self.characters:,} characters scanned by {len(self.workers)} tasks on {nodes} node(s)",
+                f"{self.characters:,} characters scanned by {len(self.workers)} tasks on {len(self.nodes())} "
+                f"node(s) (tasks per node: {where})",
                 f"  documents with an item: {sum(bool(m['items']) for m in self.matches):,}; items found: "
                 f"{len(items):,}; documents with the canary: {canary:,}; unreadable: {len(self.problems):,}",
                 *(f"  {p['file']}: {p['problem']}" for p in self.problems[:20]),
                 *([f"  ... {len(self.problems) - 20} more problems"] if len(self.problems) > 20 else [])]
 
     def jsonl(self) -> str:
-        """The report file: the matched documents, then the problems."""
-        return "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in [*self.matches, *self.problems])
+        """The report file: the matched documents, the problems, then a summary line."""
+        summary = {"release": self.release, "files": self.files, "documents": self.documents,
+                   "characters": self.characters, "matched_documents": len(self.matches),
+                   "problems": len(self.problems), "tasks": len(self.workers), "nodes": self.nodes()}
+        return "".join(json.dumps(m, ensure_ascii=False) + "\n"
+                       for m in [*self.matches, *self.problems, {"summary": summary}])
+
+
+def outside_release(path: Path, release: Path, flag: str) -> None:
+    """Releases are read-only: nothing the scan writes may land inside one (links and .. resolved), where
+    it would overwrite the manifest or the index, or leave a file the manifest does not list."""
+    root = release.resolve()
+    where = path.resolve()
+    if where == root or root in where.parents:
+        raise SourceError(f"{flag} {path}: inside the release {release}; releases are read-only, write elsewhere")
 
 
 def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engine: str = "local",
                  address: str | None = None, tasks: int | None = None, workers: int | None = None,
-                 work_dir: Path | None = None, min_coverage: float | None = None) -> Report:
+                 work_dir: Path | None = None, min_coverage: float | None = None,
+                 max_document_bytes: int | None = None, connect_timeout: float = 20.0) -> Report:
     """Scans every file of `specs` for the items of the release at `release` with datatrove's local or Ray
-    executor. `work_dir` (default: a temporary folder) receives the tasks' output and logs; on a real
-    cluster it must be a folder every node can write (shared storage)."""
+    executor; tasks and workers default to the machine's cores, or the Ray cluster's CPUs. `work_dir`
+    (default: a temporary folder) receives the tasks' output and logs; on a real cluster it must be a folder
+    every node can write (shared storage)."""
     if engine not in ENGINES:
         raise SourceError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
     if min_coverage is not None and not 0 < min_coverage <= 1:
         raise SourceError(f"--min-coverage {min_coverage}: a share above 0, at most 1")
+    if not connect_timeout > 0:
+        raise SourceError(f"--connect-timeout {connect_timeout}: seconds above 0")
+    if work_dir is not None:
+        outside_release(work_dir, release, "--work")
     index = Index.load(release, min_coverage)
     files = corpus_files(specs)
-    workers = workers or (None if engine == "ray" else os.cpu_count() or 1)  # Ray: the cluster's CPUs
-    # Tasks share out the files; each task costs a start (on Ray, a new process): one per worker measured best.
-    tasks = max(1, min(len(files), tasks or workers or 1))
     own = work_dir is None
     work = Path(tempfile.mkdtemp(prefix="contamination-")) if own else work_dir.resolve()
     if not own and (work.is_file() or work.exists() and any(work.iterdir())):
         raise SourceError(f"{work}: the work folder must be an empty folder (the tasks write their output there)")
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (work / "progress").mkdir()
     failed = True
     try:
-        pipeline = [CorpusReader(files, text_field), ScanCorpus(index, str(work / "found"))]
-        run_pipeline(pipeline, engine, address, tasks, workers, work / "logs")
-        report = collect(work / "found", index, len(files), tasks, work / "logs")
+        with cluster(engine, address, connect_timeout, logs) as cpus:
+            workers = workers or cpus
+            # Tasks share out the files; each task costs a start (on Ray, a new process): one per worker
+            # measured best.
+            tasks = max(1, min(len(files), tasks or workers))
+            pipeline = [CorpusReader(files, text_field, max_document_bytes, str(work / "progress")),
+                        ScanCorpus(index, str(work / "found"))]
+            run_pipeline(pipeline, engine, tasks, workers, logs, progress_of(files, work / "progress"))
+        report = collect(work / "found", index, len(files), tasks, logs)
         failed = False
         return report
     finally:
@@ -101,12 +137,10 @@ def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engi
             shutil.rmtree(work, ignore_errors=True)
 
 
-def run_pipeline(pipeline: list, engine: str, address: str | None, tasks: int, workers: int | None,
-                 logs: Path) -> None:
-    """Runs the pipeline on datatrove's executor for `engine`. Its console log (a block per task) goes to
-    logs/console.log beside the tasks' own logs."""
-    logs.mkdir(parents=True, exist_ok=True)
-    with stderr_to(logs / "console.log"):
+def run_pipeline(pipeline: list, engine: str, tasks: int, workers: int, logs: Path, progress) -> None:
+    """Runs the pipeline on datatrove's executor for `engine`, with a progress bar on a terminal. Its
+    console log (a block per task) goes to logs/console.log beside the tasks' own logs."""
+    with stderr_to(logs / "console.log") as terminal, progress(terminal):
         try:
             if engine == "local":
                 from datatrove.executor import LocalPipelineExecutor
@@ -114,7 +148,10 @@ def run_pipeline(pipeline: list, engine: str, address: str | None, tasks: int, w
                 LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs),
                                       skip_completed=False).run()
             else:
-                run_on_ray(pipeline, address, tasks, workers, logs)
+                from datatrove.executor.ray import RayPipelineExecutor
+
+                RayPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs),
+                                    skip_completed=False, cpus_per_task=1, mem_per_cpu_gb=1).run()
         except Exception as exc:  # a task failed: datatrove has logged why
             raise SourceError(f"the scan failed ({type(exc).__name__}); see {logs}/console.log and "
                               f"{logs}/logs/") from None
@@ -122,34 +159,125 @@ def run_pipeline(pipeline: list, engine: str, address: str | None, tasks: int, w
 
 @contextlib.contextmanager
 def stderr_to(path: Path):
-    """Standard error (file descriptor 2: worker processes too) into `path` for the duration."""
+    """Standard error (file descriptor 2: worker processes too) into `path` for the duration; yields the
+    terminal's standard error, or None when it is not a terminal (a log: no progress bar there)."""
     sys.stderr.flush()
     saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w") if os.isatty(saved) else None
     with open(path, "ab") as sink:
         os.dup2(sink.fileno(), 2)
         try:
-            yield
+            yield terminal
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+            if terminal:
+                terminal.close()
 
 
-def run_on_ray(pipeline: list, address: str | None, tasks: int, workers: int | None, logs: Path) -> None:
+def progress_of(files: list[str], folder: Path):
+    """A context manager factory: while the scan runs, a bar of the corpus bytes read (what the tasks write
+    into `folder`) on the terminal given, polled twice a second; nothing without a terminal."""
+    total = sum(os.path.getsize(f) for f in files)
+
+    @contextlib.contextmanager
+    def shown(terminal):
+        if terminal is None:
+            yield
+            return
+        from tqdm import tqdm
+
+        stop = threading.Event()
+
+        def poll(bar):
+            while not stop.wait(0.5):
+                bar.update(bytes_read(folder) - bar.n)
+
+        with tqdm(total=total, desc="scan", unit="B", unit_scale=True, file=terminal) as bar:
+            watcher = threading.Thread(target=poll, args=(bar,), daemon=True)
+            watcher.start()
+            try:
+                yield
+            finally:
+                stop.set()
+                watcher.join()
+                bar.update(bytes_read(folder) - bar.n)
+
+    return shown
+
+
+def bytes_read(folder: Path) -> int:
+    done = 0
+    for path in folder.glob("[0-9]*[0-9]"):
+        with contextlib.suppress(OSError, ValueError):  # being replaced this instant: counted next time
+            done += int(path.read_text())
+    return done
+
+
+@contextlib.contextmanager
+def cluster(engine: str, address: str | None, timeout: float, logs: Path):
+    """The CPUs the scan may use: the machine's cores, or those of the Ray cluster at `address` (default:
+    RAY_ADDRESS, else a new local cluster), joined for the duration."""
+    if engine == "local":
+        yield os.cpu_count() or 1
+        return
     import ray
-    from datatrove.executor.ray import RayPipelineExecutor
 
     started = not ray.is_initialized()
     if started:
-        ray.init(address=address, log_to_driver=False, logging_level="WARNING",
-                 runtime_env={"env_vars": {"LOGURU_DIAGNOSE": "NO"}})  # no corpus text in a traceback's log
+        join_ray(address or os.environ.get("RAY_ADDRESS"), timeout, logs / "console.log")
     try:
-        workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        RayPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=workers, logging_dir=str(logs),
-                            skip_completed=False, cpus_per_task=1, mem_per_cpu_gb=1).run()
+        yield max(1, int(ray.cluster_resources().get("CPU", 1)))
     finally:
         if started:
             ray.shutdown()
+
+
+def join_ray(address: str | None, timeout: float, console: Path) -> None:
+    """ray.init, its messages into `console`, failing within `timeout` seconds with one line naming the
+    address when no cluster answers there: Ray itself retries a wrong address for minutes without a word."""
+    import ray
+
+    def init():
+        ray.init(address=address, log_to_driver=False, logging_level="WARNING",
+                 runtime_env={"env_vars": {"LOGURU_DIAGNOSE": "NO"}})  # no corpus text in a traceback's log
+
+    if address is None or address in ("auto", "local"):  # a new local cluster, or the one started here
+        with stderr_to(console):
+            return init()
+    flag = f"--address {address}"
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    if not port.isdigit() or not host:
+        raise SourceError(f"{flag}: not HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise SourceError(f"{flag}: no Ray cluster answers there ({exc.strerror or type(exc).__name__})") from None
+    outcome: dict = {}
+
+    def attempt():
+        try:
+            init()
+        except BaseException as exc:  # noqa: BLE001 (reported below, in the caller's thread)
+            outcome["error"] = exc
+
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    with open(console, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+    joining = threading.Thread(target=attempt, daemon=True)  # daemon: a hung connect does not hold the exit
+    joining.start()
+    joining.join(timeout)
+    if joining.is_alive():
+        # Ray's thread hangs on and writes to descriptor 2 every few seconds: that stays in the log, and
+        # Python's messages (this error) go to the real standard error from here on.
+        sys.stderr = os.fdopen(terminal, "w")
+        raise SourceError(f"{flag}: no Ray cluster answered within {timeout:g} s (--connect-timeout)")
+    os.dup2(terminal, 2)
+    os.close(terminal)
+    if "error" in outcome:
+        raise SourceError(f"{flag}: cannot join the Ray cluster there ({type(outcome['error']).__name__})")
 
 
 def collect(found: Path, index: Index, files: int, tasks: int, logs: Path) -> Report:

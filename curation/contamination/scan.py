@@ -5,24 +5,25 @@ A document is a list of segments (a JSONL record or Parquet row is one segment; 
 is one segment per line). Segments of one document are joined without a break, so a prompt broken across
 lines is found; no window crosses from one document into the next. An item is found in a document when at
 least `min_coverage` of its windows are there (a verbatim or normalized copy covers 1.0); an item shorter
-than one window only when a whole segment is exactly it. The canary GUID is looked for in the raw text.
+than one window only when a whole segment is exactly it, and so is an item whose matching form is empty
+(only symbols: 💣🔪), on its fallback form (windows.fallback_codes). The canary GUID is looked for in the raw
+text.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
-from ..errors import ReleaseError
 from ..release.layout import verify_release
-from ..text import matching_codes
-from .index import ABOUT, ITEMS, WINDOWS
-from .windows import SEPARATOR, Prefix
+from ..text import matching_codes, matching_forms
+from .index import SCANS
+from .index_check import checked_index
+from .windows import SEPARATOR, Prefix, fallback_codes
 
+WINDOWS, WHOLE, FALLBACK = range(len(SCANS))
 FILTER_BITS = 22  # a table of 2^22 flags indexed by a hash's top bits: most windows are rejected by one lookup
 
 
@@ -41,43 +42,46 @@ class Index:
     item: np.ndarray
     window_no: np.ndarray
     whole_lengths: list[int]  # lengths of the items found only whole
-    short: np.ndarray  # per item: found only whole
+    scan: np.ndarray  # per item: WINDOWS, WHOLE or FALLBACK (its position in index.SCANS)
+    fallback_lengths: list[int]  # lengths of the fallback forms of items whose matching form is empty
     flags: np.ndarray  # bool per top-bits bucket: does any window hash fall there
 
     @classmethod
     def build(cls, release: str, window: int, min_coverage: float, guid: str, ids: list[str], splits: list[str],
-              lengths: list[int], hashes: np.ndarray, item: np.ndarray, window_no: np.ndarray) -> Index:
-        """An index from its entries (hash, item number, window number; any order) and each item's form
-        length: what the release's files hold, or what a benchmark computes for another window length."""
+              lengths: list[int], hashes: np.ndarray, item: np.ndarray, window_no: np.ndarray,
+              scans: list[str] | None = None) -> Index:
+        """An index from its entries (hash, item number, window number; any order), each item's form length
+        and how it is scanned (default: by windows, or whole when shorter than one): what the release's
+        files hold, or what a benchmark computes for another window length."""
         order = np.argsort(hashes, kind="stable")
         hashes = hashes[order]
         flags = np.zeros(1 << FILTER_BITS, dtype=bool)
         flags[hashes >> np.uint64(64 - FILTER_BITS)] = True
-        short = np.array(lengths, dtype=np.int64) < window
+        lengths = np.array(lengths, dtype=np.int64)
+        scan = (np.array([SCANS.index(s) for s in scans], dtype=np.int8) if scans is not None
+                else np.where(lengths < window, WHOLE, WINDOWS).astype(np.int8))
         return cls(release=release, window=window, min_coverage=min_coverage, guid=guid, ids=ids, splits=splits,
                    windows=np.bincount(item, minlength=len(ids)).astype(np.int64), hashes=hashes,
                    item=item[order].astype(np.int64), window_no=window_no[order].astype(np.int64),
-                   whole_lengths=sorted({n for n, s in zip(lengths, short.tolist()) if s}), short=short, flags=flags)
+                   whole_lengths=sorted(set(lengths[scan == WHOLE].tolist())), scan=scan,
+                   fallback_lengths=sorted(set(lengths[scan == FALLBACK].tolist()) - {0}), flags=flags)
 
     @classmethod
     def load(cls, path: Path, min_coverage: float | None = None) -> Index:
-        """The index of the release at `path`, after its checksums are verified."""
+        """The index of the release at `path`, after its checksums are verified and its contents checked
+        (index_check.py: a wrong parameter or count would make every scan silently find nothing)."""
         verify_release(path)
-        if not (path / ABOUT).is_file():
-            raise ReleaseError(f"{path}: no {ABOUT}; releases before v0.7.0 carry no decontamination index")
-        about = json.loads((path / ABOUT).read_text(encoding="utf-8"))
-        items = pq.read_table(path / ITEMS).to_pydict()
-        table = pq.read_table(path / WINDOWS)
+        about, items, table = checked_index(path)
         number = {item_id: k for k, item_id in enumerate(items["id"])}
         return cls.build(about["release"], about["window"],
                          about["min_coverage"] if min_coverage is None else min_coverage, about["canary_guid"],
                          items["id"], items["split"], items["characters"], table["hash"].to_numpy(),
                          np.array([number[i] for i in table["id"].to_pylist()], dtype=np.int64),
-                         table["window"].to_numpy())
+                         table["window"].to_numpy(), items["scan"])
 
-    def lookup(self, hashes: np.ndarray, whole: bool = False):
-        """(position in `hashes`, item, window number) of every index entry a hash equals: of the items
-        found by windows, or (`whole`) of those found only whole."""
+    def lookup(self, hashes: np.ndarray, scan: int = 0):
+        """(position in `hashes`, item, window number) of every index entry a hash equals, among the items
+        scanned that way (WINDOWS, WHOLE, FALLBACK)."""
         maybe = np.flatnonzero(self.flags[hashes >> np.uint64(64 - FILTER_BITS)])
         lo = np.searchsorted(self.hashes, hashes[maybe], side="left")
         hi = np.searchsorted(self.hashes, hashes[maybe], side="right")
@@ -85,7 +89,7 @@ class Index:
         at = np.repeat(maybe, count)
         entry = np.repeat(lo, count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
         item, window_no = self.item[entry], self.window_no[entry]
-        kind = self.short[item] == whole
+        kind = self.scan[item] == scan
         return at[kind], item[kind], window_no[kind]
 
 
@@ -123,7 +127,7 @@ def scan_documents(index: Index, documents: list[list[str]]) -> tuple[list[Found
                                                  prepend=-1) - 1)
         at = f.segment - starts[f.document]
         f.segment = min(int(np.searchsorted(ends[f.document], at, side="right")), len(segments) - 1)
-    found += whole_found(index, documents)
+    found += whole_found(index, documents) + fallback_found(index, documents)
     return sorted(found, key=lambda f: (f.document, f.item)), canary
 
 
@@ -164,7 +168,29 @@ def whole_found(index: Index, documents: list[list[str]]) -> list[Found]:
     for size in index.whole_lengths:
         chosen = length == size
         if chosen.any():
-            at, item, _ = index.lookup(prefix.at(start[chosen], size), whole=True)
+            at, item, _ = index.lookup(prefix.at(start[chosen], size), WHOLE)
             found += [Found(places[g][0], int(i), 1.0, places[g][1])
                       for g, i in zip(segment[chosen][at].tolist(), item.tolist())]
+    return found
+
+
+def fallback_found(index: Index, documents: list[list[str]]) -> list[Found]:
+    """Items whose matching form is empty (💣🔪, ？？？), found as a whole segment with the same fallback form.
+    Only segments short enough to be one are normalized; only those with an empty matching form are hashed."""
+    if not index.fallback_lengths:
+        return []
+    longest = 4 * max(index.fallback_lengths) + 16
+    places = [(d, k) for d, segments in enumerate(documents) for k, s in enumerate(segments)
+              if 0 < len(s) <= longest]
+    if not places:
+        return []
+    forms = matching_forms([documents[d][k] for d, k in places])
+    found = []
+    for (d, k), form in zip(places, forms):
+        if form:
+            continue
+        codes = fallback_codes(documents[d][k])
+        if len(codes) in index.fallback_lengths:
+            _, item, _ = index.lookup(Prefix(codes).at(np.zeros(1, np.int64), len(codes)), FALLBACK)
+            found += [Found(d, int(i), 1.0, k) for i in item.tolist()]
     return found

@@ -14,6 +14,7 @@ B^(i+L-1)·(S[i+L] − S[i]): one cumulative sum, then two products per window l
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -89,6 +90,13 @@ class Prefix:
         """The hashes of the windows of `length` at `starts` (which must fit)."""
         with np.errstate(over="ignore"):
             return mix(self.up[starts + length - 1] * (self.sums[starts + length] - self.sums[starts]))
+
+
+def fallback_codes(text: str) -> np.ndarray:
+    """The form a text whose matching form is empty (only symbols, emoji, punctuation: 💣🔪, ？？？) is
+    matched on: its NFKC text without whitespace at either end, as code points. Without it every such text
+    would have the same, empty, form and could be neither told apart nor found."""
+    return np.frombuffer(unicodedata.normalize("NFKC", text).strip().encode("utf-32-le"), dtype=np.uint32)
 
 
 def window_hashes(codes: np.ndarray, length: int) -> np.ndarray:

@@ -1,0 +1,230 @@
+"""`curation contamination` on hostile input and in hostile places: a damaged index whose checksums were
+recomputed, texts without a matching form, decompression bombs and over-long lines, outputs pointed into the
+release, a Ray address where no cluster answers; and the Ray engine using every CPU of a real two-node cluster."""
+
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import REPO, released_frame
+
+from curation.cli import main
+from curation.contamination import Index, index_files
+from curation.contamination.index import ABOUT, ITEMS, WINDOWS
+
+SHIPPED = REPO / "data" / "release" / "v0.8.0"  # a release with a decontamination index, copied before use
+
+
+@pytest.fixture
+def release(tmp_path) -> Path:
+    """A copy of a shipped release (the tests may damage it)."""
+    return Path(shutil.copytree(SHIPPED, tmp_path / "v0.8.0"))
+
+
+def rehash(release: Path, rel: str) -> None:
+    """What someone who edits a release file and wants it to pass the checksums does: the manifest's sha256
+    and size recomputed."""
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    data = (release / rel).read_bytes()
+    manifest["files"][rel].update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+    (release / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def reindex(release: Path, records: pd.DataFrame) -> None:
+    """The release's decontamination index rebuilt for `records` (id, text, split), checksums recomputed."""
+    for rel, content in index_files(records, "0.8.0").items():
+        path = release / rel
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content, encoding="utf-8")
+        rehash(release, rel)
+
+
+def scan(capsys, *args) -> tuple[int, str]:
+    code = main(["contamination", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def edit_about(release: Path, **changes) -> None:
+    about = json.loads((release / ABOUT).read_text(encoding="utf-8"))
+    (release / ABOUT).write_text(json.dumps({**about, **changes}), encoding="utf-8")
+    rehash(release, ABOUT)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda r: edit_about(r, window=-1, min_coverage=2.0), "index.json: window -1 must be a whole number above 0"),
+    (lambda r: edit_about(r, min_coverage=2.0), "index.json: min_coverage 2.0 must be a share above 0, at most 1"),
+    (lambda r: edit_about(r, window="13"), "index.json: window (a JSON str) must be a whole number above 0"),
+    (lambda r: (pq.write_table(pq.read_table(r / WINDOWS).slice(0, 0), r / WINDOWS), rehash(r, WINDOWS)),
+     "windows.parquet: 0 hashes where decontamination/index.json says"),
+    (lambda r: (pq.write_table(pq.read_table(r / ITEMS).slice(1), r / ITEMS), rehash(r, ITEMS)),
+     "items where decontamination/index.json says"),
+    (lambda r: ((r / WINDOWS).write_bytes(b"not parquet"), rehash(r, WINDOWS)), "windows.parquet: not a Parquet"),
+])
+def test_a_damaged_index_with_recomputed_checksums_is_one_line(release, tmp_path, capsys, damage, message):
+    """The checksums pass (recomputed), the index would find nothing: refused on load, in one line."""
+    (tmp_path / "corpus.txt").write_text("本文\n", encoding="utf-8")
+    Index.load(release)  # the shipped index passes the checks
+    damage(release)
+    code, err = scan(capsys, tmp_path / "corpus.txt", "--release", release, "--out", tmp_path / "r.jsonl")
+    assert code == 2 and message in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_counts_per_item_must_agree(release, tmp_path):
+    """Hashes moved from one item to another: the totals agree, the items' counts do not."""
+    from curation.errors import ReleaseError
+
+    table = pq.read_table(release / WINDOWS)
+    ids = table["id"].to_pylist()
+    ids[0] = next(i for i in ids if i != ids[0])
+    pq.write_table(table.set_column(1, "id", pa.array(ids)), release / WINDOWS)
+    rehash(release, WINDOWS)
+    with pytest.raises(ReleaseError, match="the hashes per item disagree"):
+        Index.load(release)
+
+
+def test_texts_without_a_matching_form_are_indexed_and_found(release, tmp_path, capsys):
+    """💣🔪 and ？？？ have an empty matching form: each is indexed on its NFKC text and found where a record or
+    line is exactly it (full or half width), never where another symbol-only text stands."""
+    records = released_frame(release)[["id", "text", "split"]]
+    symbols = pd.DataFrame({"id": ["sym-1", "sym-2", "sym-3"], "text": ["💣🔪", "？？？", "🍰🎂"],
+                            "split": ["test"] * 3})
+    reindex(release, pd.concat([records, symbols], ignore_index=True))
+    items = pq.read_table(release / ITEMS).to_pandas().set_index("id")
+    assert items.loc["sym-1", "scan"] == "whole NFKC text" and items.loc["sym-1", "windows"] == 1
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps({"text": t}, ensure_ascii=False)
+                                              for t in ["本文です", "💣🔪", "🔪💣", "！！！"]) + "\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("前置き\n ??? \n後書き\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    code, _ = scan(capsys, corpus, "--release", release, "--out", out)
+    report = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    found = [(Path(r["file"]).name, r["line"], [i["id"] for i in r["items"]]) for r in report if r.get("items")]
+    assert code == 1 and found == [("a.jsonl", 2, ["sym-1"]), ("b.txt", 2, ["sym-2"])]
+
+
+def cli(*args, stderr=subprocess.PIPE, timeout=300) -> subprocess.CompletedProcess:
+    """`curation contamination` in a process of its own, which prints its peak memory (itself and its
+    children, in KB) last."""
+    code = ("import resource, sys\nfrom curation.cli import main\ncode = main(sys.argv[1:])\n"
+            "peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+            "print('peak', peak)\nsys.exit(code)")
+    return subprocess.run([sys.executable, "-c", code, "contamination", *map(str, args)], cwd=REPO, text=True,
+                          stdout=subprocess.PIPE, stderr=stderr, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def peak_mb(run: subprocess.CompletedProcess) -> float:
+    return int(run.stdout.rsplit("peak ", 1)[1]) / 1024
+
+
+def test_a_decompression_bomb_and_an_over_long_line_cost_bounded_memory(release, tmp_path):
+    """A 3 MB gzip of zeros that expands to 3 GB (concatenated members, as `cat a.gz b.gz` makes) and a JSONL
+    line of 100 MB: each is a problem naming its file and line, read past in bounded pieces; the lines after
+    the long one are still scanned; the process stays far below what reading them whole cost (5.7 GB)."""
+    item = released_frame(release)["text"].iloc[0]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    member = gzip.compress(b"\0" * (1 << 20))
+    with open(corpus / "bomb.txt.gz", "wb") as out:
+        for _ in range(3 * 1024):
+            out.write(member)
+    with open(corpus / "long.jsonl", "w", encoding="utf-8") as out:
+        out.write(json.dumps({"text": "本文"}, ensure_ascii=False) + "\n")
+        out.write('{"text": "' + "あ" * ((100 << 20) // 3) + '"}\n')
+        out.write(json.dumps({"text": item}, ensure_ascii=False) + "\n")
+    out = tmp_path / "r.jsonl"
+    started = time.monotonic()
+    run = cli(corpus, "--release", release, "--out", out, "--workers", "1", "--max-document-mb", "4")
+    report = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert run.returncode == 1, run.stderr
+    assert [(Path(r["file"]).name, r["problem"]) for r in report if "problem" in r] == [
+        ("bomb.txt.gz", "line 1: longer than 4,000,000 bytes (--max-document-mb); not scanned"),
+        ("long.jsonl", "line 2: longer than 4,000,000 bytes (--max-document-mb); not scanned")]
+    assert [(Path(r["file"]).name, r["line"]) for r in report if r.get("items")] == [("long.jsonl", 3)]
+    assert peak_mb(run) < 1200, peak_mb(run)
+    assert time.monotonic() - started < 120
+
+
+def test_a_json_array_is_a_problem_and_json_lines_named_json_are_read(release, tmp_path, capsys):
+    """A .json file is read as JSON Lines (the name people often give them); one holding a JSON array is one
+    problem naming the file, not a problem per line, and never plain text (its escaped text would scan clean)."""
+    item = released_frame(release)["text"].iloc[0]
+    (tmp_path / "lines.json").write_text(json.dumps({"text": item}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "array.json").write_text(json.dumps([{"text": item}] * 3, indent=1), encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    code, _ = scan(capsys, tmp_path / "lines.json", tmp_path / "array.json", "--release", release, "--out", out)
+    report = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert code == 1 and [Path(r["file"]).name for r in report if r.get("items")] == ["lines.json"]
+    assert [r["problem"] for r in report if "problem" in r] == [
+        "file: one JSON array, not JSON Lines (one object per line); convert it first, e.g. jq -c '.[]'"]
+
+
+def test_outputs_inside_the_release_are_refused_before_the_scan(release, tmp_path, capsys):
+    """--out or --work inside the release (directly, through a link, through ..) and --out a folder: one line,
+    before anything is read (the corpus named does not even exist), and the release is untouched."""
+    (tmp_path / "link").symlink_to(release)
+    missing = tmp_path / "no-such-corpus"
+    cases = [("--out", release / "manifest.json"), ("--out", tmp_path / "link" / "r.jsonl"),
+             ("--out", release / "data" / ".." / "r.jsonl"), ("--work", release / "decontamination" / "w"),
+             ("--work", tmp_path / "link")]
+    for flag, path in cases:
+        extra = ["--out", tmp_path / "r.jsonl"] if flag == "--work" else []
+        code, err = scan(capsys, missing, "--release", release, flag, path, *extra)
+        assert code == 2 and err.startswith(f"error: {flag} {path}: inside the release") and err.count("\n") == 1
+    code, err = scan(capsys, missing, "--release", release, "--out", tmp_path)
+    assert code == 2 and err == f"error: --out {tmp_path}: a folder; give the report's file name\n"
+    Index.load(release)  # checksums and index as shipped
+
+
+def test_a_ray_address_where_no_cluster_answers_fails_fast_in_one_line(release, tmp_path):
+    """A refused port, and a port that accepts connections but is no Ray cluster (Ray itself retried such an
+    address for minutes without a word): one line naming the address, exit 2, within the connect timeout."""
+    (tmp_path / "c.txt").write_text("本文\n", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        refused = probe.getsockname()[1]
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        for address, limit in [(f"127.0.0.1:{refused}", 30), (f"127.0.0.1:{silent.getsockname()[1]}", 45)]:
+            started = time.monotonic()
+            run = cli(tmp_path / "c.txt", "--release", release, "--out", tmp_path / "r.jsonl", "--engine", "ray",
+                      "--address", address, "--connect-timeout", "5", timeout=120)
+            took = time.monotonic() - started
+            assert run.returncode == 2 and took < limit, (run.stderr, took)
+            assert run.stderr.startswith(f"error: --address {address}: no Ray cluster answer"), run.stderr
+            assert run.stderr.count("\n") == 1, run.stderr
+
+
+def test_progress_shows_on_a_terminal_and_logs_stay_clean(release, tmp_path):
+    """Standard error a pipe (a log): nothing on it. A terminal: a progress bar of the bytes read, to 100%."""
+    item = released_frame(release)["text"].iloc[0]
+    (tmp_path / "a.jsonl").write_text(json.dumps({"text": item}, ensure_ascii=False) + "\n", encoding="utf-8")
+    args = [tmp_path / "a.jsonl", "--release", release, "--out", tmp_path / "r.jsonl", "--workers", "1"]
+    logged = cli(*args)
+    assert logged.returncode == 1 and logged.stderr == ""
+    main_end, terminal_end = os.openpty()
+    try:
+        shown = cli(*args, stderr=terminal_end)
+        os.close(terminal_end)
+        written = b""
+        with contextlib.suppress(OSError):  # EIO: the process has gone and the terminal is closed
+            while chunk := os.read(main_end, 4096):
+                written += chunk
+    finally:
+        os.close(main_end)
+    assert shown.returncode == 1 and b"scan: 100%" in written, written
