@@ -91,7 +91,9 @@ def decontamination_section() -> list[str]:
             f"`windows.parquet` holds the hash of every {config['window']}-character window of each item's matching "
             "form (NFKC, casefolded, katakana as hiragana, whitespace, punctuation and symbols removed), "
             "`items.parquet` each item's split and number of windows, `index.json` the hash written out so any "
-            "language can recompute it. An item shorter than one window is found only as a whole record or line. "
+            "language can recompute it. An item shorter than one window is found only as a whole record or line; "
+            "one of only symbols or emoji (an empty matching form) is hashed on its NFKC text, trimmed, and found "
+            "the same way. "
             "With this repository's tool, on one machine or a Ray cluster:", "", "```",
             "curation contamination CORPUS... --release PATH [--text-field text] [--engine ray --address HOST:PORT]",
             "```", "", f"It reports each document holding at least {config['min_coverage']:.0%} of an item's windows "
