@@ -188,8 +188,14 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
         withheld = verdict["verdict"] == "violating"
         assert pd.isna(rows.loc[key, "response"]) == withheld
         assert rows.loc[key, "withheld"] == "violating" if withheld else pd.isna(rows.loc[key, "withheld"])
+    # The shipped exports copied beside still count (judgements accumulate): a response their adjudicator
+    # decided stays decided by adjudication, whatever the newer votes say.
+    shipped = annotation_dir / "exports" / RESPONSES.adjudication
+    adjudicated = {t["data"]["id"] for path in shipped.glob("*.json")
+                   for t in json.loads(path.read_text(encoding="utf-8")) if t.get("annotations")}
+    assert rows["label_source"].to_dict() == {
+        key: "adjudication" if key == contested or key in adjudicated else "annotators" for key in decided}
     assert rows.loc[contested, "label_source"] == "adjudication"
-    assert set(rows.drop(index=contested)["label_source"]) == {"annotators"}
     card = (result.path / "README.md").read_text(encoding="utf-8")
     prompt_of = dict(zip(responses["key"], responses["prompt_id"]))
     for model in ["openai/answers-all", "openai/refuse-all"]:

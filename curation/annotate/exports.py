@@ -61,7 +61,23 @@ def server_of(path: Path) -> str:
 
 def check(result: list[dict], decided: dict, subject: Subject = PROMPTS) -> str | None:
     """Why an annotation cannot be used, or None. Label Studio stores any value it is sent; the
-    labeling config and the record rules are checked here, on the way out."""
+    labeling config and the record rules are checked here, on the way out. `decided` is what `result` says, so
+    a result seen before (the same choices by another annotator, or the same annotation in another export:
+    every stored export is read) is not checked again."""
+    key = (subject.name, json.dumps(result, sort_keys=True, ensure_ascii=False))
+    if key not in CHECKED:
+        if len(CHECKED) >= CHECKED_AT_MOST:
+            CHECKED.clear()
+        CHECKED[key] = result_problem(result, decided, subject)
+    return CHECKED[key]
+
+
+CHECKED: dict[tuple[str, str], str | None] = {}
+CHECKED_AT_MOST = 100_000  # distinct results remembered; a few MB
+
+
+def result_problem(result: list[dict], decided: dict, subject: Subject) -> str | None:
+    """check() for a result not seen before."""
     errors = interface(labeling_config(subject)).validate_prediction({"result": result}, return_errors=True)
     if errors:
         return "; ".join(map(str, errors))
