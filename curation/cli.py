@@ -158,14 +158,22 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             print("\n".join(load_annotations(annotation_dir, source_set, subject)[2].lines()))
         return 0
     found = candidates(Path(args.raw), Path(args.out), annotation_dir=annotation_dir)
+    decisions, queue, resolved = decide(found.annotations)
     if args.adjudication:
-        _, queue, resolved = decide(found.annotations)
         print("\n".join(resolved.lines()))
         report = push_adjudication(server, found.records, queue, found.annotations)
     else:
-        report = push(server, found.records)
+        report = push(server, not_yet_decided(found.records, decisions, "id", args.again))
+        report.counts["already decided by people: not sent"] = len(found.records) - report.counts["tasks offered"]
     print("\n".join(report.lines()))
     return 0
+
+
+def not_yet_decided(items, decisions, key: str, again: bool):
+    """The items no stored people's decision holds (all with --again): a push to a fresh server does not ask
+    annotators again what the stored judgements already decide."""
+    decided = set(decisions["id"]) if len(decisions) else set()
+    return items if again else items[~items[key].isin(decided)]
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
@@ -291,6 +299,8 @@ def parser() -> argparse.ArgumentParser:
                      help="withdraw: take back judgements on purpose (the only way a stored judgement stops "
                           "counting; recorded in ANNOTATIONS/withdrawals.jsonl, named in the next changelog)")
     ann.add_argument("--adjudication", action="store_true", help="push: send unresolved items for review")
+    ann.add_argument("--again", action="store_true", help="push: send items the stored judgements already decide too "
+                                                          "(by default only the undecided are sent)")
     ann.add_argument("--item", help="withdraw: the prompt id (jt-…) or response key (rs-…)")
     ann.add_argument("--project", default="annotation", help="withdraw: the project whose judgements are withdrawn, "
                                                              "as annotation/config.yaml names it (default: annotation)")

@@ -99,8 +99,8 @@ def test_push_resumes_after_the_server_dies_mid_import_and_never_duplicates(labe
     assert ADMIN.token not in str(failure.value)
     label_studio.start()  # the same data directory: what was imported is still there
     report = push(Server(), records)
-    assert report.counts == {"already in the project": 100, "imported": len(records) - 100,
-                             "tasks in the project": len(records)}
+    assert report.counts == {"tasks offered": len(records), "already in the project": 100,
+                             "imported": len(records) - 100, "tasks in the project": len(records)}
     project = Server().project("annotation")
     assert project.maximum_annotations == 2  # every task is served to two annotators
     tasks = Server().tasks(project.id)

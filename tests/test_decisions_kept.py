@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -38,8 +39,9 @@ def annotate_on(server: LabelStudioServer, votes: dict[str, tuple]) -> None:
                 client.annotations.create(id=task_of[text], result=results[n])
 
 
-def curation(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "curation.cli", *args], capture_output=True, text=True, timeout=300)
+def curation(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "curation.cli", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
 
 
 @pytest.mark.integration
@@ -63,7 +65,13 @@ def test_a_fresh_server_keeps_every_earlier_decision_and_only_a_withdrawal_remov
         listed = status(second)
         assert listed["project"].tolist() == ["annotation", "adjudication", "responses", "response_adjudication"]
         assert listed["tasks"].sum() == 0
-        push(second, records)
+        # Only what no stored judgement decides yet is sent to the new server: A and B are decided.
+        pushed = curation("annotate", "push", "--raw", str(fixture_raw), "--out", str(out), "--annotations",
+                          str(annotation_dir), env={"LABEL_STUDIO_URL": second_server.url})
+        assert pushed.returncode == 0, pushed.stderr
+        assert "already decided by people: not sent: 2" in pushed.stdout
+        sent = {t.data["text"] for t in second.tasks(second.project("annotation").id)}
+        assert len(sent) == len(records) - 2 and not {A, B} & sent and {C, D} <= sent
         # On the new server annotator 2 changes their mind on C (now both say safe), and both judge D;
         # nobody judges A or B there, so the new server's export has no judgement of them at all.
         annotate_on(second_server, {C: (None, judgement("safe", "privacy", ["privacy"])),

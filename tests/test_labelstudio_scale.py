@@ -49,7 +49,7 @@ def test_a_few_thousand_tasks_are_listed_page_by_page_pushed_once_counted_and_pu
     records = items(N)
     marks = []
     report = ls.push_tasks(ls.Server(), "annotation", records, tasks, on_batch=lambda done, total: marks.append(done))
-    assert report.counts == {"already in the project": 0, "imported": N, "tasks in the project": N}
+    assert report.counts == {"tasks offered": N, "already in the project": 0, "imported": N, "tasks in the project": N}
     assert marks == expected_batches(N) and marks[:2] == [50, 100]  # the server dying here resumes the same way
     assert "push annotation" in capsys.readouterr().err
 
@@ -65,7 +65,7 @@ def test_a_few_thousand_tasks_are_listed_page_by_page_pushed_once_counted_and_pu
     assert "listing" in progress and f"{N}/{N}" in progress
 
     again = ls.push_tasks(ls.Server(), "annotation", records, tasks)
-    assert again.counts == {"already in the project": N, "imported": 0, "tasks in the project": N}
+    assert again.counts == {"tasks offered": N, "already in the project": N, "imported": 0, "tasks in the project": N}
     assert f"{N}/{N}" in capsys.readouterr().err  # the rerun's listing shows its progress too
 
     frame = ls.status(ls.Server()).set_index("batch")

@@ -230,7 +230,7 @@ def push_tasks(server: Server, kind: str, items: pd.DataFrame, tasks: Callable[[
             bar.update(len(chunk))
             if on_batch:
                 on_batch(done, len(todo))
-    report.counts = {"already in the project": len(present), "imported": done,
+    report.counts = {"tasks offered": len(items), "already in the project": len(present), "imported": done,
                      "tasks in the project": len(present) + done}
     return report
 
