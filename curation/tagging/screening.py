@@ -4,8 +4,9 @@
 What it protects is a living private person, in tiers (taxonomy.yaml `personal_data_kinds`): contact and
 identifying data (phone, e-mail, My Number, card number, an address down to block or house number, a
 postal code beside an address) block the release, and so does a name beside such data in the same item;
-a name alone is reported for review and does not block. A blocking hit passes when the item is marked
-`fictional` (privacy prompts need invented data) or a maintainer acknowledged it in
+a name alone is reported for review and does not block. A blocking hit passes when it is in the prompt's text
+of an item marked `fictional` (privacy prompts need invented data; the mark covers the prompt only, never
+its id or a comment) or a maintainer acknowledged it in
 `data/raw/personal_data_reviews.yaml` with a reason (historical figure, public figure, ...). Reports name
 id, field, kind and span, never the personal data itself."""
 
@@ -69,8 +70,10 @@ def screen(records: pd.DataFrame, text_hits: pd.Series | None, reviews: dict | N
         item = []
         for name in fields:
             text = record[name]
+            # The fictional mark vouches for the invented data in the prompt, not for an id or a comment.
+            fictional = bool(record["fictional"]) and name == "text"
             if isinstance(text, str):
-                item += [{"id": record["id"], "field": name, **hit, "fictional": bool(record["fictional"])}
+                item += [{"id": record["id"], "field": name, **hit, "fictional": fictional}
                          for hit in (found if name == "text" and found is not None else detect(text))]
         # A name, or a postal code, beside contact data identifies a person; alone it does not.
         identifying = any(blocks[h["kind"]] for h in item)
