@@ -113,7 +113,7 @@ def test_a_contributor_value_is_never_echoed(fixture_raw, tmp_path):
     assert not any(b"real.person" in p.read_bytes() for p in path.rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("text", ["\u200b", "\u200b\u3000\ufeff", " "])
+@pytest.mark.parametrize("text", ["\u200b", "\u200b\u3000\ufeff", " ", "\u2800", "\u2800\u3164 \U0001d173"])
 def test_text_without_visible_characters_is_quarantined(fixture_raw, text):
     (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, crowd_rows(text), "utf-8-sig"))
     assert quarantined(fixture_raw)["crowd:2"].startswith("crowd.csv row 2, プロンプト: is ")
@@ -248,11 +248,15 @@ def test_bad_input_corpus(name, fixture_raw, tmp_path):
         mine = [line for line in lines if line["input"].startswith("bad:")]
         assert len(mine) == case["records"] and len({line["input"] for line in mine}) == len(mine)
         unit = "line" if case["file"].endswith(".jsonl") else "row"
+        by_row = {line["row"]: line for line in mine}
         for line in mine:
             if line["row"] in case["quarantined"]:
                 assert line["outcome"] == "quarantined"
                 assert line["reason"].startswith(f"{case['file']} {unit} {line['row']}")
                 assert case["quarantined"][line["row"]] in line["reason"]
+            elif line["row"] in case.get("duplicates", {}):
+                assert line["outcome"] == "duplicate"
+                assert line["duplicate_of"] == by_row[case["duplicates"][line["row"]]]["id"]
             else:
                 assert line["row"] in case["released"] and line["outcome"] == "released"
         written += "".join(f.read_text(encoding="utf-8", errors="replace") for f in path.rglob("*")
