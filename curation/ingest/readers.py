@@ -30,6 +30,7 @@ UTF16_NULS = 0.1
 DAMAGED = "\U0010fffd"
 codecs.register_error("curation.damaged", lambda exc: (DAMAGED, exc.end))
 SURROGATE = re.compile("[\ud800-\udfff]")
+LINE_END = re.compile("\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,10 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
-    # Only "\n" ends a line: JSON strings may hold U+2028 and other Unicode line breaks.
+    # CRLF, LF and CR alone (classic Mac) end a line, mixed in one file too; a JSON string cannot hold a raw
+    # CR or LF, but it may hold U+2028 and other Unicode line breaks, which are text.
     text, damaged = decode(source)
-    lines = text.split("\n") if "\n" in text else text.split("\r")  # classic Mac line ends: CR alone
+    lines = LINE_END.split(text)
     if lines[-1] == "":
         lines.pop()  # the newline that ends the last line does not start another
     for line_no, line in enumerate(lines, start=1):

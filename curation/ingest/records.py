@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..contract import IN_PLAY, Fate, require
+from ..fileinfo import file_entry
 from ..report import StageReport
 from ..schema import schemas
 from .formats import FORMAT_DERIVATIONS, column_map, pair_xstest
@@ -151,7 +152,9 @@ def ingest(source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
                             "CURATION_PSEUDONYM_KEY and keep the key out of the repository")
     rows: list[dict] = []
     for source in source_set.sources:
+        source_set.reading(source)
         got = ingest_source(source, source_set, report)
+        source_set.unchanged(source.relpath, file_entry(source.path), "while it was read")
         report.count(f"records in {source.relpath}", len(got))
         rows += got
     resolve_contrasts(rows, report)
