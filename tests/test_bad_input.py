@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import CROWD_HEADER, excel_csv
@@ -348,3 +350,38 @@ def test_a_folder_that_only_looks_like_a_temporary_one_is_left_alone(fixture_raw
     (out / ".tmp-v0.1.0-backup").mkdir(parents=True)  # a maintainer's, not a run's (no process id)
     release(fixture_raw, out)
     assert sorted(p.name for p in out.iterdir()) == [".tmp-v0.1.0-backup", "v0.1.0"]
+
+
+@pytest.mark.parametrize("command", ["tag", "dedup"])
+def test_standalone_commands_never_echo_a_value_or_a_header_that_is_data(command, tmp_path, capsys):
+    """`not text (4111111111111111)` once put a card number in the message, and a file without a header row
+    named its first record's phone number and e-mail as columns: values are described, such headers numbered."""
+    from curation.cli import main
+
+    files = {"card.jsonl": '{"text": 4111111111111111}\n',
+             "no-header.csv": "090-1234-5678,taro.yamada@example.com,質問\n03-1111-2222,b@example.com,二\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_text(data, encoding="utf-8")
+    pq.write_table(pa.table({"text": pa.array([["リスト"], ["型"]])}), tmp_path / "list.parquet")
+    expected = {"card.jsonl": "card.jsonl record 1, text: not text (a number)",
+                "no-header.csv": "no column 'text' (columns: column 1, column 2, 質問)",
+                "list.parquet": "list.parquet record 1, text: not text (a list)"}
+    for name, message in expected.items():
+        assert main([command, str(tmp_path / name), "--out", str(tmp_path / "out.parquet")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
+        assert not any(value in err for value in ("4111111111111111", "090-1234-5678", "taro.yamada@example.com"))
+    dictionary = pa.array(["同じ質問", None, "同じ質問"]).dictionary_encode()
+    pq.write_table(pa.table({"text": dictionary}), tmp_path / "dictionary.parquet")
+    assert main([command, str(tmp_path / "dictionary.parquet"), "--out", str(tmp_path / "out.parquet")]) == 0
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 3
+
+
+def test_two_keys_for_one_field_quarantine_the_json_record(fixture_raw):
+    """AnswerCarefully's reference answer is `output` or `output-sample`: a record with both is ambiguous."""
+    rows = [{"ID": "a", "text": "質問", "output": "回答", "output-sample": "別の回答",
+             "meta": {"harm-type": "個人情報漏洩"}}]
+    (fixture_raw / "ac.jsonl").write_text(json.dumps(rows[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    edit_sources(fixture_raw, lambda d: d["sources"][3].update(path="ac.jsonl"))
+    assert quarantined(fixture_raw)["ac:1"] == (
+        "ac.jsonl line 1: keys output and output-sample (3, 4) both give reference_answer; keep one")
