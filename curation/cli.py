@@ -30,7 +30,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
+    from .release.layout import check_out
 
+    check_out(Path(args.out))  # before the pipeline runs, not at its last step
     result = release(Path(args.raw), Path(args.out), args.version, Path(args.card) if args.card else None,
                      annotation_folder(args), responses_folder(args))
     for report in result.reports:
@@ -319,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (SourceError, ReleaseError, LabelStudioError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file the command was pointed at cannot be read or written: what and why
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

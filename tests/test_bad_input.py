@@ -305,6 +305,8 @@ def test_label_studio_exports_of_any_shape_are_read_or_reported(fixture_raw, tmp
     (lambda p: edit_manifest(p, lambda m: m["files"]["CHANGELOG.md"].pop("sha256")), "manifest.json: damaged"),
     (lambda p: edit_manifest(p, lambda m: m["configs"]["default"]["files"].update(test="../../../../etc/hostname")),
      "lists a path outside the release"),
+    (lambda p: edit_manifest(p, lambda m: m["files"].update({"data/x\u0000.parquet": {"sha256": "0", "bytes": 1}})),
+     "lists a path outside the release or not among its files"),
 ])
 def test_an_earlier_release_with_links_or_paths_out_is_refused(fixture_raw, tmp_path, damage, message):
     from curation.errors import PublishError, ReleaseError
@@ -385,3 +387,35 @@ def test_two_keys_for_one_field_quarantine_the_json_record(fixture_raw):
     edit_sources(fixture_raw, lambda d: d["sources"][3].update(path="ac.jsonl"))
     assert quarantined(fixture_raw)["ac:1"] == (
         "ac.jsonl line 1: keys output and output-sample (3, 4) both give reference_answer; keep one")
+
+
+def test_an_out_that_is_a_file_stops_before_the_pipeline_runs(fixture_raw, tmp_path):
+    (tmp_path / "out").write_text("not a folder")
+    for out in (tmp_path / "out", tmp_path / "out" / "releases"):
+        run = release_in_process(fixture_raw, out)
+        assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+        assert run.stderr == f"error: {out}: {tmp_path / 'out'} is a file, not a folder; choose another --out (OUT=)\n"
+
+
+def test_a_full_disk_while_writing_leaves_nothing_partial(fixture_raw, tmp_path, monkeypatch):
+    """ENOSPC from the writer, after some files are written: one line, exit 2, and neither the temporary
+    folder nor a release remains."""
+    import errno
+
+    from curation.release import layout
+
+    write_shard = layout.write_shard
+    written = []
+
+    def fills_the_disk(table, path):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        write_shard(table, path)
+        written.append(path)
+
+    monkeypatch.setattr(layout, "write_shard", fills_the_disk)
+    run = release_in_process(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "Traceback" not in run.stderr and run.stderr.count("\n") == 1
+    assert run.stderr == (f"error: {tmp_path / 'out' / 'v0.1.0'}: not written (No space left on device); nothing "
+                          "was released and the partial folder is removed\n")
+    assert written and list((tmp_path / "out").iterdir()) == []

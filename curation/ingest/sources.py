@@ -143,7 +143,12 @@ def load_sources(raw_dir: Path) -> SourceSet:
 def inside(raw_dir: Path, relpath: str, where: str) -> Path:
     """A declared file, resolved (symlinks followed), which must lie inside the raw folder: sources.yaml
     names inputs, not any file the process can read."""
-    path = (raw_dir / relpath).resolve()
+    if "\x00" in relpath:
+        raise SourceError(f"{where}: the path holds a NUL character; name a file")
+    try:
+        path = (raw_dir / relpath).resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13, OSError after)
+        raise SourceError(f"{where}: {relpath} is a symlink loop; name a file") from None
     if not path.is_relative_to(raw_dir.resolve()):
         raise SourceError(f"{where}: {relpath} is outside {raw_dir} (after following links); inputs must be in it")
     return path
