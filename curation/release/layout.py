@@ -205,8 +205,9 @@ def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, 
                                "overwritten") from None
     except OSError as exc:  # a full disk, a lost permission: nothing partial stays, and one line says why
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ReleaseError(f"{final}: not written ({exc.strerror or type(exc).__name__}); nothing was released "
-                           "and the partial folder is removed") from None
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise ReleaseError(f"{final}: not written ({why}); nothing was released and the partial folder is "
+                           "removed") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
