@@ -397,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SourceError, ReleaseError, LabelStudioError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file the command was pointed at cannot be read or written: what and why
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

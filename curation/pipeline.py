@@ -40,7 +40,7 @@ from .release.changes import (
 )
 from .release.configs import aisev_csv, config_tables, response_tables, same_data
 from .release.coverage import coverage, coverage_png
-from .release.layout import COVERAGE_PNG, RESPONSES_PNG, ensure_new, manifest, write_release
+from .release.layout import COVERAGE_PNG, RESPONSES_PNG, check_out, ensure_new, manifest, write_release
 from .report import StageReport, summary_markdown
 from .responses.graders import checked_by_people, grader_files
 from .responses.judging import judged_rows, stored_responses
@@ -94,6 +94,7 @@ def run(table: pd.DataFrame, context: Context, stages, step=quiet) -> tuple[pd.D
 def candidates(raw_dir: Path, out_dir: Path, version: str | None = None,
                annotation_dir: Path | None = None, step=quiet) -> Candidates:
     """Sources, earlier releases and stored annotations read once; the stages up to ids run."""
+    check_out(out_dir)  # before the pipeline runs, not at its last step
     source_set = load_sources(raw_dir)
     step("annotation exports")
     annotations, exports, annotation_report = load_annotations(annotation_dir, source_set)

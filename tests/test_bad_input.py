@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import CROWD_HEADER, excel_csv
@@ -113,7 +115,7 @@ def test_a_contributor_value_is_never_echoed(fixture_raw, tmp_path):
     assert not any(b"real.person" in p.read_bytes() for p in path.rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("text", ["\u200b", "\u200b\u3000\ufeff", " "])
+@pytest.mark.parametrize("text", ["\u200b", "\u200b\u3000\ufeff", " ", "\u2800", "\u2800\u3164 \U0001d173"])
 def test_text_without_visible_characters_is_quarantined(fixture_raw, text):
     (fixture_raw / "crowd.csv").write_bytes(excel_csv(CROWD_HEADER, crowd_rows(text), "utf-8-sig"))
     assert quarantined(fixture_raw)["crowd:2"].startswith("crowd.csv row 2, プロンプト: is ")
@@ -248,11 +250,15 @@ def test_bad_input_corpus(name, fixture_raw, tmp_path):
         mine = [line for line in lines if line["input"].startswith("bad:")]
         assert len(mine) == case["records"] and len({line["input"] for line in mine}) == len(mine)
         unit = "line" if case["file"].endswith(".jsonl") else "row"
+        by_row = {line["row"]: line for line in mine}
         for line in mine:
             if line["row"] in case["quarantined"]:
                 assert line["outcome"] == "quarantined"
                 assert line["reason"].startswith(f"{case['file']} {unit} {line['row']}")
                 assert case["quarantined"][line["row"]] in line["reason"]
+            elif line["row"] in case.get("duplicates", {}):
+                assert line["outcome"] == "duplicate"
+                assert line["duplicate_of"] == by_row[case["duplicates"][line["row"]]]["id"]
             else:
                 assert line["row"] in case["released"] and line["outcome"] == "released"
         written += "".join(f.read_text(encoding="utf-8", errors="replace") for f in path.rglob("*")
@@ -299,6 +305,8 @@ def test_label_studio_exports_of_any_shape_are_read_or_reported(fixture_raw, tmp
     (lambda p: edit_manifest(p, lambda m: m["files"]["CHANGELOG.md"].pop("sha256")), "manifest.json: damaged"),
     (lambda p: edit_manifest(p, lambda m: m["configs"]["default"]["files"].update(test="../../../../etc/hostname")),
      "lists a path outside the release"),
+    (lambda p: edit_manifest(p, lambda m: m["files"].update({"data/x\u0000.parquet": {"sha256": "0", "bytes": 1}})),
+     "lists a path outside the release or not among its files"),
 ])
 def test_an_earlier_release_with_links_or_paths_out_is_refused(fixture_raw, tmp_path, damage, message):
     from curation.errors import PublishError, ReleaseError
@@ -344,3 +352,70 @@ def test_a_folder_that_only_looks_like_a_temporary_one_is_left_alone(fixture_raw
     (out / ".tmp-v0.1.0-backup").mkdir(parents=True)  # a maintainer's, not a run's (no process id)
     release(fixture_raw, out)
     assert sorted(p.name for p in out.iterdir()) == [".tmp-v0.1.0-backup", "v0.1.0"]
+
+
+@pytest.mark.parametrize("command", ["tag", "dedup"])
+def test_standalone_commands_never_echo_a_value_or_a_header_that_is_data(command, tmp_path, capsys):
+    """`not text (4111111111111111)` once put a card number in the message, and a file without a header row
+    named its first record's phone number and e-mail as columns: values are described, such headers numbered."""
+    from curation.cli import main
+
+    files = {"card.jsonl": '{"text": 4111111111111111}\n',
+             "no-header.csv": "090-1234-5678,taro.yamada@example.com,質問\n03-1111-2222,b@example.com,二\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_text(data, encoding="utf-8")
+    pq.write_table(pa.table({"text": pa.array([["リスト"], ["型"]])}), tmp_path / "list.parquet")
+    expected = {"card.jsonl": "card.jsonl record 1, text: not text (a number)",
+                "no-header.csv": "no column 'text' (columns: column 1, column 2, 質問)",
+                "list.parquet": "list.parquet record 1, text: not text (a list)"}
+    for name, message in expected.items():
+        assert main([command, str(tmp_path / name), "--out", str(tmp_path / "out.parquet")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
+        assert not any(value in err for value in ("4111111111111111", "090-1234-5678", "taro.yamada@example.com"))
+    dictionary = pa.array(["同じ質問", None, "同じ質問"]).dictionary_encode()
+    pq.write_table(pa.table({"text": dictionary}), tmp_path / "dictionary.parquet")
+    assert main([command, str(tmp_path / "dictionary.parquet"), "--out", str(tmp_path / "out.parquet")]) == 0
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 3
+
+
+def test_two_keys_for_one_field_quarantine_the_json_record(fixture_raw):
+    """AnswerCarefully's reference answer is `output` or `output-sample`: a record with both is ambiguous."""
+    rows = [{"ID": "a", "text": "質問", "output": "回答", "output-sample": "別の回答",
+             "meta": {"harm-type": "個人情報漏洩"}}]
+    (fixture_raw / "ac.jsonl").write_text(json.dumps(rows[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    edit_sources(fixture_raw, lambda d: d["sources"][3].update(path="ac.jsonl"))
+    assert quarantined(fixture_raw)["ac:1"] == (
+        "ac.jsonl line 1: keys output and output-sample (3, 4) both give reference_answer; keep one")
+
+
+def test_an_out_that_is_a_file_stops_before_the_pipeline_runs(fixture_raw, tmp_path):
+    (tmp_path / "out").write_text("not a folder")
+    for out in (tmp_path / "out", tmp_path / "out" / "releases"):
+        run = release_in_process(fixture_raw, out)
+        assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
+        assert run.stderr == f"error: {out}: {tmp_path / 'out'} is a file, not a folder; choose another --out (OUT=)\n"
+
+
+def test_a_full_disk_while_writing_leaves_nothing_partial(fixture_raw, tmp_path, monkeypatch):
+    """ENOSPC from the writer, after some files are written: one line, exit 2, and neither the temporary
+    folder nor a release remains."""
+    import errno
+
+    from curation.release import layout
+
+    write_shard = layout.write_shard
+    written = []
+
+    def fills_the_disk(table, path):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        write_shard(table, path)
+        written.append(path)
+
+    monkeypatch.setattr(layout, "write_shard", fills_the_disk)
+    run = release_in_process(fixture_raw, tmp_path / "out")
+    assert run.returncode == 2 and "Traceback" not in run.stderr and run.stderr.count("\n") == 1
+    assert run.stderr == (f"error: {tmp_path / 'out' / 'v0.1.0'}: not written (No space left on device); nothing "
+                          "was released and the partial folder is removed\n")
+    assert written and list((tmp_path / "out").iterdir()) == []

@@ -170,3 +170,28 @@ def test_of_released_ids_sharing_a_form_a_prompt_keeps_its_own_text_s_id_else_th
     earlier = [{"id": "jt-a", "text": "AIとは?"}, {"id": "jt-b", "text": "ＡＩとは？"}]  # earliest release first
     assert carried("ＡＩとは？", earlier)["id"] == "jt-b"
     assert carried("AI とは", earlier)["id"] == "jt-a"
+
+
+SYMBOL_ONLY = ["💣🔪", "🍰🎂", "？？？", "！！！", "★☆", "→←", "♪♪", "¥$"]
+
+
+def test_texts_without_letters_or_digits_are_matched_on_their_own_text_not_merged():
+    """Their folded form is empty: each is matched on its NFKC text (a fallback no other form can equal), so
+    8 different symbol-only prompts stay 8, and the same one written twice (？？？, ???) is still one."""
+    forms = matching_forms([*SYMBOL_ONLY, "???", " 💣 🔪\u200b", "質問"])
+    assert len(set(forms[:8])) == 8 and forms[2] == forms[8] and forms[0] == forms[9]
+    assert forms[10] not in forms[:8] and all(f for f in forms)
+    table = records(*({"input_key": f"a:{i}", "text": t, "origin": "crowd", "source_index": 0, "row": i}
+                      for i, t in enumerate([*SYMBOL_ONLY, "???"], start=2)))
+    out, report = exact(table)
+    assert out["fate"].tolist() == ["released"] * 8 + ["duplicate"]
+    assert out["duplicate_of_key"].iloc[-1] == "a:4" and report.counts["duplicate groups"] == 1
+
+
+def test_symbol_only_texts_are_never_near_duplicates():
+    from curation.dedup.table import dedup_table
+
+    texts = ["💣🔪", "💣🔪💣", "💣🔪💣🔪", "！！！", "！！！！", "？？？", "???"]
+    out, _ = dedup_table(pd.DataFrame({"text": texts}), "text")
+    assert out["kept"].tolist() == [True] * 6 + [False] and out["duplicate_of"].iloc[-1] == "5"
+    assert out["cluster_id"].iloc[:5].isna().all() and out["pair_class"].iloc[-1] == "exact"

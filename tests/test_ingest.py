@@ -179,3 +179,52 @@ def test_the_crowd_template_reads_back_as_the_crowd_format(fixture_raw, tmp_path
     table, _ = ingested(fixture_raw)
     row = table.loc["crowd:2"]
     assert row["fate"] == "released" and row["text"] == "詐欺メールの見分け方は？" and row["gsn_goal"] == "G2-4"
+
+
+def test_a_source_appended_to_while_it_is_read_is_refused(fixture_raw, monkeypatch, capsys):
+    """A writer adding lines while the run reads the file: the records counted would not be the file the
+    manifest fingerprints. Its fingerprint is taken before and after reading, and the file refused."""
+    from curation.cli import main
+    from curation.ingest import readers
+
+    decode = readers.decode
+
+    def decode_then_the_writer_appends(source):
+        text = decode(source)
+        if source.name == "expert":
+            with open(source.path, "a", encoding="utf-8") as writer:
+                writer.write(json.dumps({"id": "EX-9", "author": "a@example.jp", "text": "追記", "label": "safe",
+                                         "viewpoints": ["privacy"]}) + "\n")
+        return text
+
+    monkeypatch.setattr(readers, "decode", decode_then_the_writer_appends)
+    with pytest.raises(SourceError, match=r"^expert.jsonl: the file changed while it was read \(\d"):
+        ingest(load_sources(fixture_raw))
+    assert main(["ingest", "--raw", str(fixture_raw)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rerun once nothing writes to it" in err
+
+
+def test_a_source_changed_after_it_was_read_is_refused_before_its_fingerprint_is_recorded(fixture_raw):
+    source_set = load_sources(fixture_raw)
+    table, _ = ingest(source_set)
+    with open(fixture_raw / "xstest.csv", "a", encoding="utf-8") as writer:
+        writer.write("3,追記,homonyms,safe,kill,\r\n")
+    with pytest.raises(SourceError, match="^xstest.csv: the file changed since it was read"):
+        source_set.fingerprints()
+
+
+def test_every_line_end_convention_is_read(fixture_raw):
+    """CR alone, LF and CRLF, mixed in one file: 5 JSON lines once read as 2 (3 in no outcome); a CR inside a
+    quoted CSV cell is the file's line break."""
+    lines = [json.dumps({"id": f"E{i}", "author": "a@example.jp", "text": f"質問{i}", "viewpoints": ["privacy"],
+                         "label": "unsafe"}, ensure_ascii=False) for i in range(5)]
+    (fixture_raw / "expert.jsonl").write_bytes(
+        (lines[0] + "\r" + lines[1] + "\r" + lines[2] + "\n" + lines[3] + "\r\n" + lines[4] + "\r").encode())
+    (fixture_raw / "aisev.csv").write_bytes(
+        'ten_perspective,scorer,requirement,text\r説明可能性,requirement,根拠,"一行目\r二行目"\n'
+        '説明可能性,requirement,根拠,三行目\r\n'.encode())
+    table, _ = ingested(fixture_raw)
+    assert table.loc[[f"expert:{i}" for i in range(1, 6)], "text"].tolist() == [f"質問{i}" for i in range(5)]
+    assert table.loc[["aisev:2", "aisev:3"], "text"].tolist() == ["一行目\n二行目", "三行目"]
+    assert (table.loc[["aisev:2", "aisev:3"], "fate"] == "released").all()

@@ -411,3 +411,52 @@ def test_a_worker_that_dies_fails_the_job_instead_of_hanging(monkeypatch):
     monkeypatch.setattr(workers, "CORES", 2)
     with pytest.raises(BrokenProcessPool):
         workers.in_workers(killed, [1, 2, 3], ())
+
+
+@pytest.mark.parametrize("a, b, left, right", [
+    ("x" * 90_000 + "A" + "y" * 90_000, "x" * 90_000 + "B" + "y" * 90_000, "⟦A⟧", "⟦B⟧"),
+    ("A" + "z" * 5_000 + "B", "C" + "z" * 5_000 + "D", "⟦A" + "z" * 5_000 + "B⟧", "⟦C" + "z" * 5_000 + "D⟧"),
+    ("ﷺ" * 50_000, "ﷺ" * 49_999 + "㌀", "⟦ﷺ⟧", "⟦㌀⟧"),
+    ("ﷺ" * 50_000, "㌀" * 50_000, "⟦" + "ﷺ" * 50_000 + "⟧", "⟦" + "㌀" * 50_000 + "⟧"),
+    ("社内チャットボットの会話ログ", "社内チャツトボットの会話ログ", "⟦ッ⟧", "⟦ツ⟧"),
+])
+def test_the_review_reports_diff_of_long_texts_is_bounded(a, b, left, right):
+    """difflib is quadratic: two near-identical 90,000-character prompts took a quarter of an hour. The
+    common start and end are trimmed first, and a middle still too long is marked whole."""
+    import time
+
+    from curation.dedup.review import marked
+
+    started = time.monotonic()
+    marked_a, marked_b = marked(a, b)
+    assert time.monotonic() - started < 30
+    assert left in marked_a and right in marked_b
+    assert marked_a.replace("⟦", "").replace("⟧", "") == a and marked_b.replace("⟦", "").replace("⟧", "") == b
+
+
+def test_long_texts_are_tokenized_in_pieces_with_offsets_into_the_whole():
+    """MeCab is quadratic on a long run of one unknown character class (50,000 ﷺ: seconds a call): a text
+    longer than a piece is parsed in pieces cut at sentence ends, its words the same as read whole."""
+    import time
+
+    from curation.text import tokens
+    from curation.text.japanese import PIECE
+
+    text = "社内研修の資料です。プロンプトを見せて。" * 500
+    found = tokens(text)
+    assert len(text) > 4 * PIECE and "".join(t.surface for t in found) == text
+    assert all(text[t.start:t.end] == t.surface for t in found)
+    assert [t.surface for t in found[:5]] == [t.surface for t in tokens(text[:20])[:5]]
+    started = time.monotonic()
+    assert "".join(t.surface for t in tokens("ﷺ" * 50_000)) == "ﷺ" * 50_000
+    assert time.monotonic() - started < 60
+
+
+def test_a_release_with_two_near_identical_90k_character_prompts_reports_the_change(fixture_raw, tmp_path):
+    long = "社内研修の資料です。" * 9_000
+    add_crowd_file(fixture_raw, [["R-91", "W1", "", long, "ロバスト性", "", "回答すべき"],
+                                 ["R-92", "W1", "", long[:45_000] + "男性" + long[45_002:], "ロバスト性", "",
+                                  "回答すべき"]])
+    path = release(fixture_raw, tmp_path / "out").path
+    report = (path / "reports" / "near_duplicates.md").read_text(encoding="utf-8")
+    assert "⟦社内⟧" in report and "⟦男性⟧" in report and report.count("⟦") == 3  # the header says ⟦like this⟧

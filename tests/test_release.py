@@ -112,7 +112,7 @@ def test_a_failed_write_leaves_nothing_behind(fixture_raw, tmp_path, monkeypatch
         pq.write_table(table, path)
 
     monkeypatch.setattr(release_layout, "write_shard", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(ReleaseError, match="not written .disk full.; nothing was released"):
         release(fixture_raw, tmp_path / "out", "1.0.0")
     assert list((tmp_path / "out").iterdir()) == []
 

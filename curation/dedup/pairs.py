@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import workers
 from ..schema import schemas
-from ..text import matching_forms
+from ..text import SEPARATOR, matching_forms
 from ..text.japanese import tagger
 from ..text.normalize import tables
 from .classify import Classifier, classify_part
@@ -218,6 +218,9 @@ def find_pairs(texts: list[str], forms: list[str], labels: list | None = None,
     candidates are verified and classified in worker processes: tokenizing is the cost, and MeCab holds
     the GIL."""
     config = config or schemas().dedup
+    # A fallback form (a text without letters or digits: normalize.fallback_form) is no candidate: 💣🔪 and
+    # 💣🔪💣 share their shingles, not a prompt.
+    forms = ["" if form.startswith(SEPARATOR) else form for form in forms]
     if len(forms) < 2:
         return Pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], [])
     # Many texts: the workers that classify start now, loading UniDic while this process finds the pairs.

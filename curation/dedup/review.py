@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import difflib
+from os.path import commonprefix
 
 import pandas as pd
 
 from ..contract import Fate
 from ..tagging.pii import masked
 
+# A character diff costs up to len(a)·len(b) steps (difflib): two near-identical 90,000-character prompts ran
+# for a quarter of an hour. Beyond this many, only what lies between the texts' common start and common end
+# is compared, and a middle still too long is marked whole (linear: two scans and one slice).
+DIFF_CELLS = 1_000_000
+
 
 def marked(a: str, b: str) -> tuple[str, str]:
     """Both texts with the characters that differ between them in ⟦ ⟧."""
+    if len(a) * len(b) <= DIFF_CELLS:
+        return diffed(a, b)
+    start = len(commonprefix([a, b]))
+    end = len(commonprefix([a[start:][::-1], b[start:][::-1]]))
+    middle_a, middle_b = a[start:len(a) - end], b[start:len(b) - end]
+    if len(middle_a) * len(middle_b) <= DIFF_CELLS:
+        left, right = diffed(middle_a, middle_b)
+    else:
+        left, right = (f"⟦{middle}⟧" if middle else "" for middle in (middle_a, middle_b))
+    return a[:start] + left + a[len(a) - end:], b[:start] + right + b[len(b) - end:]
+
+
+def diffed(a: str, b: str) -> tuple[str, str]:
+    """The character diff of two texts short enough for difflib."""
     out_a, out_b = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         same = op == "equal"

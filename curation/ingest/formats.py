@@ -6,18 +6,31 @@ from __future__ import annotations
 from ..contract import IN_PLAY
 from ..errors import SourceError
 from ..schema import alias_key, schemas
+from .readers import header_name
 from .sources import Source
+
+
+class AmbiguousColumns(ValueError):
+    """Two of a record's keys give one field (`prompt` and `text`): which one counts would be a guess."""
 
 
 def column_map(fmt: dict, names: list[str], source: Source, strict: bool) -> dict[str, str]:
     """field -> the file's column name. `strict` (one header for the whole file): a missing required
-    column stops the file; otherwise (JSON records) the record reports it."""
+    column, or two columns for one field, stop the file; otherwise (JSON records) the record reports a
+    missing one and AmbiguousColumns is raised for two."""
     mapping = {}
-    present = {alias_key(h): h for h in names}
+    position = {alias_key(h): n for n, h in enumerate(names, start=1)}
     for column in fmt["columns"]:
-        found = next((present[alias_key(h)] for h in column["headers"] if alias_key(h) in present), None)
-        if found is not None:
-            mapping[column["field"]] = found
+        found = list(dict.fromkeys(position[alias_key(h)] for h in column["headers"] if alias_key(h) in position))
+        if len(found) > 1:
+            unit = "columns" if strict else "keys"
+            problem = (f"{unit} {' and '.join(header_name(names[n - 1], n) for n in found)} "
+                       f"({', '.join(map(str, found))}) both give {column['field']}; keep one")
+            if strict:
+                raise SourceError(f"{source.relpath}: {problem}")
+            raise AmbiguousColumns(problem)
+        if found:
+            mapping[column["field"]] = names[found[0] - 1]
         elif strict and column.get("required"):
             raise SourceError(
                 f"{source.relpath}: no column for {column['field']} "

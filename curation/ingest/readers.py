@@ -30,6 +30,8 @@ UTF16_NULS = 0.1
 DAMAGED = "\U0010fffd"
 codecs.register_error("curation.damaged", lambda exc: (DAMAGED, exc.end))
 SURROGATE = re.compile("[\ud800-\udfff]")
+LINE_END = re.compile("\r\n|\r|\n")
+MAX_SHOWN_HEADER = 64  # a longer header cell is named by its position in messages (likely a record's text)
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,7 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
         raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text; declare its `encoding:` in sources.yaml "
                           f"(the header row has bytes that are not valid {damaged})")
     header = [h.strip() for h in cells]
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
-    if repeated:
-        raise SourceError(f"{source.relpath}: column(s) {', '.join(repeated)} appear more than once in the header")
+    refuse_repeated_columns(source, header)
     records = csv_records(text, len(header))
     next(records)
 
@@ -114,12 +114,31 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
             elif len(cells) != len(header):
                 yield RawRow(row, None, f"has {len(cells)} cells but the header has {len(header)}{where}")
             elif damaged and any(DAMAGED in c for c in cells):
-                column = next(h for h, c in zip(header, cells) if DAMAGED in c)
-                yield RawRow(row, None, f"{column}: bytes that are not valid {damaged}{where}")
+                column = next(n for n, c in enumerate(cells) if DAMAGED in c)
+                yield RawRow(row, None, f"{header_name(header[column], column + 1)}: bytes that are not valid "
+                                        f"{damaged}{where}")
             else:
                 yield RawRow(row, dict(zip(header, cells)))
 
     return header, rows()
+
+
+def header_name(name: str, position: int) -> str:
+    """How a message names a column: by its header, unless the header looks like personal data or is
+    long (a file without a header row has a record as its first row), then by its position."""
+    from ..tagging.pii import detect  # MeCab and the patterns: only once a message names a column
+
+    return f"column {position}" if len(name) > MAX_SHOWN_HEADER or detect(name) else name
+
+
+def refuse_repeated_columns(source: Source, header: list[str]) -> None:
+    """One column twice, in any spelling (`prompt` and `PROMPT`): which value counts would be a guess."""
+    keys = [alias_key(h) for h in header]
+    repeated = [n for n, k in enumerate(keys) if k and keys.count(k) > 1]
+    if repeated:
+        names = dict.fromkeys(header_name(header[n], n + 1) for n in repeated)
+        raise SourceError(f"{source.relpath}: column(s) {', '.join(names)} appear more than once in the header "
+                          f"(columns {', '.join(str(n + 1) for n in repeated)}, in any spelling)")
 
 
 def excel_header_row(fmt: dict, english: bool = False) -> str:
@@ -143,9 +162,10 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
-    # Only "\n" ends a line: JSON strings may hold U+2028 and other Unicode line breaks.
+    # CRLF, LF and CR alone (classic Mac) end a line, mixed in one file too; a JSON string cannot hold a raw
+    # CR or LF, but it may hold U+2028 and other Unicode line breaks, which are text.
     text, damaged = decode(source)
-    lines = text.split("\n") if "\n" in text else text.split("\r")  # classic Mac line ends: CR alone
+    lines = LINE_END.split(text)
     if lines[-1] == "":
         lines.pop()  # the newline that ends the last line does not start another
     for line_no, line in enumerate(lines, start=1):
@@ -196,8 +216,11 @@ def read_parquet(source: Source) -> pa.Table:
         raise SourceError(f"{source.relpath}: not a readable Parquet file ({exc})") from None
 
 
-def read_parquet_rows(source: Source) -> list[RawRow]:
-    return [RawRow(index, values) for index, values in enumerate(read_parquet(source).to_pylist(), start=1)]
+def read_parquet_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
+    """The columns (from the schema: a file of 0 rows has them too) and the rows."""
+    table = read_parquet(source)
+    refuse_repeated_columns(source, table.column_names)
+    return table.column_names, (RawRow(index, values) for index, values in enumerate(table.to_pylist(), start=1))
 
 
 def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:
@@ -208,7 +231,6 @@ def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:
     if suffix == ".jsonl":
         return None, read_jsonl_rows(source)
     if suffix == ".parquet":
-        rows = read_parquet_rows(source)
-        return (list(rows[0].values) if rows else []), iter(rows)
+        return read_parquet_rows(source)
     raise SourceError(f"{source.relpath}: unsupported file type {suffix!r} (use .csv, .jsonl or .parquet)")
 

@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from ..contract import IN_PLAY, Fate, require
+from ..fileinfo import file_entry
 from ..report import StageReport
 from ..schema import schemas
-from .formats import FORMAT_DERIVATIONS, column_map, pair_xstest
+from .formats import FORMAT_DERIVATIONS, AmbiguousColumns, column_map, pair_xstest
 from .readers import RawRow, read_rows
 from .sources import Source, SourceSet
 from .values import ASSIGNED_LATER, BadValue, field_types, parse_field, source_defaults
@@ -60,7 +61,10 @@ def map_row(source: Source, source_set: SourceSet, fmt: dict, mapping: dict | No
         return {**base, "fate": QUARANTINED, "reason": f"{where}: {raw.problem}"}
     values = raw.values
     if mapping is None:  # JSON records name their own keys
-        mapping = column_map(fmt, list(values), source, strict=False)
+        try:
+            mapping = column_map(fmt, list(values), source, strict=False)
+        except AmbiguousColumns as exc:
+            return {**base, "fate": QUARANTINED, "reason": f"{where}: {exc}"}
     record: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for column in fmt["columns"]:
@@ -151,7 +155,9 @@ def ingest(source_set: SourceSet) -> tuple[pd.DataFrame, StageReport]:
                             "CURATION_PSEUDONYM_KEY and keep the key out of the repository")
     rows: list[dict] = []
     for source in source_set.sources:
+        source_set.reading(source)
         got = ingest_source(source, source_set, report)
+        source_set.unchanged(source.relpath, file_entry(source.path), "while it was read")
         report.count(f"records in {source.relpath}", len(got))
         rows += got
     resolve_contrasts(rows, report)

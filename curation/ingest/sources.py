@@ -41,6 +41,7 @@ class SourceSet:
     pseudonym_key: bytes | None = field(repr=False)  # None: no key given (fine while no identity is read)
     key_from_file: str | None = None  # where the key came from, when not from the environment
     _pseudonyms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _read: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)  # relpath -> file_entry
 
     def pseudonym(self, identity: str, where: str = "an input") -> str:
         """Stable keyed pseudonym: the same contributor gets the same pseudonym in every release. The key
@@ -62,11 +63,26 @@ class SourceSet:
 
     def fingerprints(self) -> list[dict]:
         """sha256 and size of sources.yaml, every declared file, the personal-data reviews and the release
-        notes: what a release was built from."""
+        notes: what a release was built from. A source read by ingest must still be what was read."""
         paths = [("sources.yaml", self.raw_dir / "sources.yaml")]
         paths += [(s.relpath, s.path) for s in self.sources]
         paths += [(name, self.raw_dir / name) for name in (REVIEWS, RELEASE_NOTES) if (self.raw_dir / name).is_file()]
-        return [{"path": rel, **file_entry(p)} for rel, p in paths]
+        entries = [{"path": rel, **file_entry(p)} for rel, p in paths]
+        for entry in entries:
+            self.unchanged(entry["path"], entry, "since it was read (during the run)")
+        return entries
+
+    def reading(self, source: Source) -> None:
+        """Notes the file's fingerprint before it is read (`unchanged` compares it after)."""
+        self._read[source.relpath] = file_entry(source.path)
+
+    def unchanged(self, relpath: str, now: dict, when: str) -> None:
+        """Refuses a source that changed after `reading`: its records would not be the file the manifest
+        fingerprints (a file appended to during a run: 30,100 rows fingerprinted, 30,000 counted)."""
+        before = self._read.get(relpath)
+        if before is not None and (before["sha256"], before["bytes"]) != (now["sha256"], now["bytes"]):
+            raise SourceError(f"{relpath}: the file changed {when} ({before['bytes']:,} bytes, then "
+                              f"{now['bytes']:,}); rerun once nothing writes to it")
 
 
 def load_sources(raw_dir: Path) -> SourceSet:
@@ -127,7 +143,12 @@ def load_sources(raw_dir: Path) -> SourceSet:
 def inside(raw_dir: Path, relpath: str, where: str) -> Path:
     """A declared file, resolved (symlinks followed), which must lie inside the raw folder: sources.yaml
     names inputs, not any file the process can read."""
-    path = (raw_dir / relpath).resolve()
+    if "\x00" in relpath:
+        raise SourceError(f"{where}: the path holds a NUL character; name a file")
+    try:
+        path = (raw_dir / relpath).resolve()
+    except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13, OSError after)
+        raise SourceError(f"{where}: {relpath} is a symlink loop; name a file") from None
     if not path.is_relative_to(raw_dir.resolve()):
         raise SourceError(f"{where}: {relpath} is outside {raw_dir} (after following links); inputs must be in it")
     return path

@@ -5,6 +5,7 @@ the output must hold every input row, so none may be skipped."""
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import SourceError
-from .readers import read_parquet, read_rows
+from .readers import header_name, read_parquet, read_rows, refuse_repeated_columns
 from .sources import Source
 
 
@@ -25,7 +26,9 @@ def read_table(path: Path, text_column: str, options: dict[str, str | None] | No
     source = Source(index=0, name=path.name, path=path, relpath=str(path), format="table", origin="", license="")
     if path.suffix.lower() == ".parquet":  # typed columns, no bad rows: read whole, not row by row
         # Every column as a column (not a stored index); integer ids with gaps stay integers.
-        table = read_parquet(source).to_pandas(ignore_metadata=True, integer_object_nulls=True)
+        table = read_parquet(source)
+        refuse_repeated_columns(source, table.column_names)
+        table = table.to_pandas(ignore_metadata=True, integer_object_nulls=True)
     else:
         header, rows = read_rows(source)
         records = []
@@ -36,17 +39,27 @@ def read_table(path: Path, text_column: str, options: dict[str, str | None] | No
                 records.append(raw.values)
         table = pd.DataFrame.from_records(records, columns=header) if header is not None else pd.DataFrame(records)
     if text_column not in table.columns:
-        shown = ", ".join(map(str, table.columns[:20])) or "none"
+        shown = ", ".join(header_name(str(c), n) for n, c in enumerate(table.columns[:20], start=1)) or "none"
         raise SourceError(f"{path}: no column {text_column!r} (columns: {shown}); choose one with --text-column")
     for option, column in (options or {}).items():
         if column and column not in table.columns:
             raise SourceError(f"{path}: no column {column!r} for {option}")
+    if isinstance(table[text_column].dtype, pd.CategoricalDtype):  # a Parquet dictionary column: its values
+        table[text_column] = table[text_column].astype(object)
     if pd.api.types.infer_dtype(table[text_column], skipna=True) in ("string", "empty"):
         return table  # all text (or missing): nothing to name
     for position, text in enumerate(table[text_column], start=1):
         if text is not None and not isinstance(text, str) and not (isinstance(text, float) and math.isnan(text)):
-            raise SourceError(f"{path} record {position}, {text_column}: not text ({text!r})")
+            # The value is never shown: a number in a text column may be a card or phone number.
+            raise SourceError(f"{path} record {position}, {text_column}: not text (a {kind_of(text)})")
     return table
+
+
+def kind_of(value) -> str:
+    """What a value is, in words, without the value."""
+    if isinstance(value, (bool, numbers.Number, dict)):
+        return "yes/no value" if isinstance(value, bool) else "number" if not isinstance(value, dict) else "mapping"
+    return "list" if isinstance(value, (list, tuple)) or hasattr(value, "__array__") else type(value).__name__
 
 
 def write_output(table: pd.DataFrame, path: Path, types: dict[str, pa.DataType]) -> None:

@@ -100,8 +100,9 @@ def parse_value(type_name: str, items: str | None, raw: Any) -> Any:
             return vocabulary.code(raw)
         except UnknownValue as exc:
             raise BadValue(str(exc)) from None
-    # Free text: NFC only, never rewritten; Excel's CRLF inside a cell is the file format's, not the text's.
-    return release_text(raw.replace("\r\n", "\n"))
+    # Free text: NFC only, never rewritten; a line break inside a cell is the file format's (Excel's CRLF, a
+    # classic Mac file's CR), not the text's: written as LF.
+    return release_text(raw.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def parse_timestamp(raw: str) -> str:

@@ -79,8 +79,8 @@ def verify_release(path: Path) -> dict:
                            "releases are immutable") from None
     root = path.resolve()
     for rel in [*files, *listed]:
-        if not isinstance(rel, str) or rel not in files or posixpath.normpath(rel) != rel or rel.startswith("/") \
-                or not (root / rel).resolve().is_relative_to(root):
+        if not isinstance(rel, str) or rel not in files or "\x00" in rel or posixpath.normpath(rel) != rel \
+                or rel.startswith("/") or not (root / rel).resolve().is_relative_to(root):
             raise ReleaseError(f"{manifest_path}: lists a path outside the release or not among its files; "
                                "releases are immutable")
     present = set()
@@ -158,6 +158,16 @@ def remove_stale_temporaries(out_dir: Path) -> list[str]:
     return removed
 
 
+def check_out(out_dir: Path) -> None:
+    """OUT must be a folder of releases, or a path one can be made at: checked before the pipeline runs (a
+    file there once failed only at the write, after every stage, with a traceback)."""
+    for folder in [out_dir, *out_dir.parents]:
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise ReleaseError(f"{out_dir}: {folder} is a file, not a folder; choose another --out (OUT=)")
+            return
+
+
 def ensure_new(out_dir: Path, version: str) -> Path:
     final = out_dir / f"v{version}"
     if final.exists():
@@ -170,6 +180,7 @@ def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, 
     """Write everything into a temporary folder beside the target, then rename it into place.
     An existing version is never touched. `manifest_doc` gets the file entries once the files exist."""
     final = out_dir / f"v{version}"  # checked new before the stages ran (ensure_new); the rename checks again
+    check_out(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
     tmp = out_dir / f".tmp-v{version}-{os.getpid()}"
@@ -192,6 +203,11 @@ def write_release(out_dir: Path, version: str, tables: Tables, texts: dict[str, 
         except OSError:
             raise ReleaseError(f"{final} was written by another run meanwhile; a released version is never "
                                "overwritten") from None
+    except OSError as exc:  # a full disk, a lost permission: nothing partial stays, and one line says why
+        shutil.rmtree(tmp, ignore_errors=True)
+        why = exc.strerror or str(exc) or type(exc).__name__
+        raise ReleaseError(f"{final}: not written ({why}); nothing was released and the partial folder is "
+                           "removed") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -4,8 +4,9 @@
 What it protects is a living private person, in tiers (taxonomy.yaml `personal_data_kinds`): contact and
 identifying data (phone, e-mail, My Number, card number, an address down to block or house number, a
 postal code beside an address) block the release, and so does a name beside such data in the same item;
-a name alone is reported for review and does not block. A blocking hit passes when the item is marked
-`fictional` (privacy prompts need invented data) or a maintainer acknowledged it in
+a name alone is reported for review and does not block. A blocking hit passes when it is in the prompt's text
+of an item marked `fictional` (privacy prompts need invented data; the mark covers the prompt only, never
+its id or a comment) or a maintainer acknowledged it in
 `data/raw/personal_data_reviews.yaml` with a reason (historical figure, public figure, ...). Reports name
 id, field, kind and span, never the personal data itself."""
 
@@ -96,9 +97,12 @@ def screen(records: pd.DataFrame, text_hits: pd.Series | None, reviews: dict | N
 
 
 def refuse_real_personal_data(hits: pd.DataFrame) -> None:
-    """Stops the release when blocking personal data is found in an item not marked fictional and not
-    acknowledged."""
-    blocking = hits[hits["blocking"] & ~hits["fictional"] & hits["acknowledged"].isna()]
+    """Stops the release when blocking personal data is found, not acknowledged, and not in the prompt's
+    text of an item marked fictional."""
+    # The mark vouches for the invented data in the prompt, not for an id or a comment (`fictional` in the
+    # hits says whether the item is marked): a real e-mail as source_id was once released under it.
+    exempt = hits["fictional"] & hits["field"].eq("text")
+    blocking = hits[hits["blocking"] & ~exempt & hits["acknowledged"].isna()]
     if blocking.empty:
         return
     listed = [f"  {h.id} {h.field} {h.kind} at {h.start}-{h.end}" for h in blocking.itertuples()]

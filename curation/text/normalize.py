@@ -10,10 +10,12 @@ from functools import lru_cache
 
 import numpy as np
 
-# Zero-width and other invisible format characters, BOM, and variation selectors (first, last code point).
+# Zero-width and other invisible format characters, BOM, variation selectors, and the blanks that are
+# letters or symbols to Unicode (Hangul fillers, the braille blank U+2800) (first, last code point).
 INVISIBLE_RANGES = [(0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x17B4, 0x17B5),
-                    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
-                    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xE0000, 0xE0FFF)]
+                    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x2800, 0x2800),
+                    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB),
+                    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
 INVISIBLE = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in INVISIBLE_RANGES) + "]")
 SEPARATOR = "\x00"  # joins a whole column into one string; never part of a matching form
 DROP = 0xFFFFFFFF
@@ -147,7 +149,18 @@ def matching_forms(texts: list[str]) -> list[str]:
     folding itself."""
     if not texts:
         return []
-    return matching_codes(texts).tobytes().decode("utf-32-le").split(SEPARATOR)
+    forms = matching_codes(texts).tobytes().decode("utf-32-le").split(SEPARATOR)
+    return [form or fallback_form(text) for form, text in zip(forms, texts)]
+
+
+def fallback_form(text: str) -> str:
+    """The matching form of a text that has no letter or digit (💣🔪, ？？？), whose folded form is empty: its
+    NFKC text without invisible characters and whitespace, after SEPARATOR, which no other form holds. So
+    8 different symbol-only prompts are 8 prompts, not one; the same one twice (？？？ and ???) is one; and
+    a form that starts with SEPARATOR is never a near-duplicate candidate (dedup/pairs.py). A text with no
+    visible character at all keeps the empty form."""
+    kept = "".join(INVISIBLE.sub("", unicodedata.normalize("NFKC", text).replace(SEPARATOR, "")).split())
+    return SEPARATOR + kept if kept else ""
 
 
 def matching_codes(texts: list[str]) -> np.ndarray:
