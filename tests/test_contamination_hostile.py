@@ -228,3 +228,17 @@ def test_progress_shows_on_a_terminal_and_logs_stay_clean(release, tmp_path):
     finally:
         os.close(main_end)
     assert shown.returncode == 1 and b"scan: 100%" in written, written
+
+
+def test_problems_are_listed_in_line_order_not_text_order(release, tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = ['{"text": "本文です"}'] * 25
+    for n in (1, 2, 20):
+        lines[n - 1] = "{not json"
+    (corpus / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    code, _ = scan(capsys, corpus, "--release", release, "--out", out)
+    problems = [json.loads(l)["problem"] for l in out.read_text(encoding="utf-8").splitlines()
+                if "problem" in json.loads(l)]
+    assert code == 3 and [p.split(":")[0] for p in problems] == ["line 1", "line 2", "line 20"]

@@ -35,7 +35,7 @@ HASH = ("mix(c_0·B^(L-1) + c_1·B^(L-2) + ... + c_(L-1) mod 2^64) over the wind
 NORMALIZATION = ("the matching form of the exact tier: NFKC, casefolded, katakana as hiragana, runs of ー as one; "
                  "invisible characters, whitespace, punctuation and symbols removed, except separators between "
                  "digits (a thousands comma is removed); a text whose matching form is empty is matched, only "
-                 "whole, on its NFKC text without whitespace at either end")
+                 "whole, on its NFKC text without invisible characters and whitespace")
 SCANS = ("windows", "whole text", "whole NFKC text")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..release.layout import verify_release
+from ..text import SEPARATOR as TEXT_SEPARATOR
 from ..text import matching_codes, matching_forms
 from .index import SCANS
 from .index_check import checked_index
@@ -187,7 +188,7 @@ def fallback_found(index: Index, documents: list[list[str]]) -> list[Found]:
     forms = matching_forms([documents[d][k] for d, k in places])
     found = []
     for (d, k), form in zip(places, forms):
-        if form:
+        if not form.startswith(TEXT_SEPARATOR):  # a text with letters or digits (fallback forms start so)
             continue
         codes = fallback_codes(documents[d][k])
         if len(codes) in index.fallback_lengths:

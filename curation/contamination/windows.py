@@ -14,10 +14,12 @@ B^(i+L-1)·(S[i+L] − S[i]): one cumulative sum, then two products per window l
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
 import numpy as np
+
+from ..text.normalize import SEPARATOR as TEXT_SEPARATOR
+from ..text.normalize import fallback_form
 
 BASE = 0x100000001B3
 SEPARATOR = 0  # text.SEPARATOR's code point: no window crosses it
@@ -94,9 +96,11 @@ class Prefix:
 
 def fallback_codes(text: str) -> np.ndarray:
     """The form a text whose matching form is empty (only symbols, emoji, punctuation: 💣🔪, ？？？) is
-    matched on: its NFKC text without whitespace at either end, as code points. Without it every such text
-    would have the same, empty, form and could be neither told apart nor found."""
-    return np.frombuffer(unicodedata.normalize("NFKC", text).strip().encode("utf-32-le"), dtype=np.uint32)
+    matched on, as code points: the one dedup uses (text.fallback_form: its NFKC text without invisible
+    characters and whitespace). Without it every such text would have the same, empty, form and could be
+    neither told apart nor found."""
+    form = fallback_form(text).removeprefix(TEXT_SEPARATOR)
+    return np.frombuffer(form.encode("utf-32-le"), dtype=np.uint32)
 
 
 def window_hashes(codes: np.ndarray, length: int) -> np.ndarray:

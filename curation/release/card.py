@@ -92,7 +92,8 @@ def decontamination_section() -> list[str]:
             "form (NFKC, casefolded, katakana as hiragana, whitespace, punctuation and symbols removed), "
             "`items.parquet` each item's split and number of windows, `index.json` the hash written out so any "
             "language can recompute it. An item shorter than one window is found only as a whole record or line; "
-            "one of only symbols or emoji (an empty matching form) is hashed on its NFKC text, trimmed, and found "
+            "one of only symbols or emoji (an empty matching form) is hashed on its NFKC text without "
+            "invisible characters and whitespace, and found "
             "the same way. "
             "With this repository's tool, on one machine or a Ray cluster:", "", "```",
             "curation contamination CORPUS... --release PATH [--text-field text] [--engine ray --address HOST:PORT]",
