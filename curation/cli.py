@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .errors import LabelStudioError, PublishError, ReleaseError, SourceError
+from .progress import step_line
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -104,12 +105,16 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from .ingest.tables import read_table, write_output
     from .tagging import ARROW_TYPES, tag
 
-    table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
-    tags, report = tag(table, args.text_column, args.label_column)
-    # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
-    renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
-    out = pd.concat([table, tags.rename(columns=renamed)], axis=1)
-    write_output(out, Path(args.out), {renamed.get(c, c): t for c, t in ARROW_TYPES.items()})
+    with step_line("tag") as step:
+        step("read")
+        table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
+        step(f"tag {len(table):,} rows")
+        tags, report = tag(table, args.text_column, args.label_column)
+        # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
+        renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
+        out = pd.concat([table, tags.rename(columns=renamed)], axis=1)
+        step("write")
+        write_output(out, Path(args.out), {renamed.get(c, c): t for c, t in ARROW_TYPES.items()})
     print("\n".join(report.lines()))
     if renamed:
         print("input already had " + ", ".join(renamed) + "; tags written as " + ", ".join(renamed.values()))
@@ -180,10 +185,14 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     from .dedup.table import ARROW_TYPES, dedup_table
     from .ingest.tables import read_table, write_output
 
-    frame = read_table(Path(args.input), args.text_column,
-                       {"--label-column": args.label_column, "--id-column": args.id_column})
-    out, report = dedup_table(frame, args.text_column, args.label_column, args.id_column)
-    write_output(out, Path(args.out), ARROW_TYPES)
+    with step_line("dedup") as step:
+        step("read")
+        frame = read_table(Path(args.input), args.text_column,
+                           {"--label-column": args.label_column, "--id-column": args.id_column})
+        step(f"exact and near duplicates of {len(frame):,} rows")
+        out, report = dedup_table(frame, args.text_column, args.label_column, args.id_column)
+        step("write")
+        write_output(out, Path(args.out), ARROW_TYPES)
     print("\n".join(report.lines()))
     print(f"wrote {len(out)} rows to {args.out}")
     return 0

@@ -5,7 +5,6 @@ Studio servers (tests/labelstudio_server.py) on 127.0.0.1, with the two real ann
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -151,22 +150,6 @@ def test_a_file_in_the_exports_folder_not_named_as_pull_names_exports_stops_the_
     stray.write_text("[]", encoding="utf-8")
     with pytest.raises(ReleaseError, match="my-copy.json: not named as `curation annotate pull` names exports"):
         release(fixture_raw, tmp_path / "out", annotation_dir=tmp_path / "annotation")
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.mark.parametrize("stderr, shown", [(Terminal(), True), (io.StringIO(), False)])
-def test_a_release_shows_its_steps_on_a_terminal_and_nothing_in_a_log(fixture_raw, tmp_path, monkeypatch,
-                                                                      stderr, shown):
-    monkeypatch.setattr(sys, "stderr", stderr)
-    release(fixture_raw, tmp_path / "out")
-    steps = ["release, ingest", "release, near duplicates", "release, tagging and personal-data screening",
-             "release, write"]
-    assert all(step in stderr.getvalue() for step in steps) is shown
-    assert shown or stderr.getvalue() == ""
 
 
 def test_response_verdicts_from_an_older_export_of_another_server_still_decide(fixture_raw, tmp_path):
