@@ -21,20 +21,21 @@ from conftest import REPO
 SECRET = "sk-never-shown-0123456789"
 
 
+def fail(handler: BaseHTTPRequestHandler) -> None:
+    """Reads the request and answers HTTP 500."""
+    handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+    body = b'{"error": "internal"}'
+    handler.send_response(500)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class AlwaysFails(BaseHTTPRequestHandler):
     """HTTP 500 to every request, whatever its method."""
 
-    def answer(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        body = b'{"error": "internal"}'
-        self.send_response(500)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = answer  # noqa: N815 (http.server's names)
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = fail  # noqa: N815 (http.server's names)
 
     def log_message(self, *args):
         pass
@@ -117,3 +118,56 @@ def test_collect_from_an_unreachable_model_fails_within_its_timeout(address, tmp
     assert "5 s an attempt, 1 retries" in line
     assert not list((tmp_path / "responses").glob("v*/*.jsonl"))  # nothing stored
     assert took < 90, took
+
+
+def test_collect_cut_off_halfway_keeps_the_answers_and_a_rerun_adds_the_rest(tmp_path, capsys, monkeypatch):
+    """A server that answers two requests and then fails every one with HTTP 500: the two answers are stored,
+    the run ends (exit 3) saying how many prompts have no answer, and a rerun against a working server adds
+    exactly those."""
+    from openai_server import Handler, ModelServer
+
+    from curation.cli import main
+
+    class AnswersTwo(Handler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            if len(self.server.requests) < 2:
+                return super().do_POST()
+            fail(self)
+
+    flaky = ThreadingHTTPServer(("127.0.0.1", 0), AnswersTwo)
+    flaky.requests = []
+    threading.Thread(target=flaky.serve_forever, daemon=True).start()
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{flaky.server_address[1]}/v1")
+    collect = ["responses", "collect", "--release", str(REPO / "data" / "release" / "v0.7.0"), "--model",
+               "openai/answers-all", "--chat-completions", "--limit", "5", "--out", str(tmp_path / "responses"),
+               "--timeout", "5", "--max-retries", "1"]
+    try:
+        assert main(collect) == 3
+    finally:
+        flaky.shutdown()
+        flaky.server_close()
+    printed = capsys.readouterr().out
+    assert "2 added, 0 already stored" in printed and "3 samples have no answer" in printed
+    with ModelServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        assert main(collect) == 0
+    assert "3 added, 2 already stored" in capsys.readouterr().out
+
+
+def test_timeouts_that_are_not_seconds_are_one_line_errors(tmp_path, capsys, monkeypatch):
+    from curation.cli import main
+
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", SECRET)
+    for value in ("abc", "0", "-5", "nan"):
+        monkeypatch.setenv("LABEL_STUDIO_TIMEOUT", value)
+        assert main(["annotate", "status"]) == 2
+        assert capsys.readouterr().err == "error: LABEL_STUDIO_TIMEOUT must be a number of seconds above 0\n"
+    release = str(REPO / "data" / "release" / "v0.7.0")
+    for flags in (["--timeout", "0"], ["--max-retries", "-1"]):
+        assert main(["responses", "collect", "--release", release, "--model", "openai/m", *flags]) == 2
+        assert capsys.readouterr().err == ("error: --timeout must be at least 1 second and --max-retries at "
+                                           "least 0\n")
+    assert main(["publish", release, "--repo", "org/name", "--timeout", "0"]) == 2
+    assert capsys.readouterr().err == "error: --timeout must be above 0 seconds\n"
