@@ -273,7 +273,9 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
     pull(server, annotation_dir / "exports")
 
     result = release(shipped_raw, releases, annotation_dir=annotation_dir, responses_dir=responses_dir)
-    rows = datasets.load_dataset(str(result.path), "responses")["test"].to_pandas().set_index("key")
+    # A cache of its own: datasets caches a local folder by its name, and an earlier run's v0.9.0 is another
+    rows = datasets.load_dataset(str(result.path), "responses", cache_dir=str(tmp_path / "datasets-cache")
+                                 )["test"].to_pandas().set_index("key")
     assert sorted(rows.index) == sorted(decided)
     for key, verdict in decided.items():
         assert rows.loc[key, "verdict"] == verdict["verdict"]
