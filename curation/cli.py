@@ -228,8 +228,10 @@ def cmd_responses(args: argparse.Namespace) -> int:
 
     release, out = Path(args.release), Path(args.out)
     if args.action == "collect":
+        if args.timeout < 1 or args.max_retries < 0:
+            raise SourceError("--timeout must be at least 1 second and --max-retries at least 0")
         log = collect(release, args.split, args.model, out / "logs", limit=args.limit,
-                      chat_completions=args.chat_completions)
+                      chat_completions=args.chat_completions, timeout=args.timeout, max_retries=args.max_retries)
         logs = [(log, "collect")]
     else:
         from inspect_ai.log import read_eval_log
@@ -248,8 +250,8 @@ def cmd_responses(args: argparse.Namespace) -> int:
     failed = sum(n for _, _, n in found)
     print(f"[responses] {added} added, {kept} already stored, under {out}; automatic grader verdicts: "
           f"{scored[0]} added, {scored[1]} already stored"
-          + (f"; {failed} samples failed (the model call errored) and were not stored: rerun to collect them"
-             if failed else ""))
+          + (f"; {failed} samples have no answer (the model call errored, or gave no output) and were not "
+             "stored: rerun to collect them" if failed else ""))
     return 3 if failed else 0
 
 
@@ -279,7 +281,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     repo = args.repo or os.environ.get("HF_REPO")
     if not repo:
         raise PublishError("no target repo: pass --repo ORG/NAME or set HF_REPO")
-    result = publish(Path(args.path), repo, yes=args.yes)
+    if not args.timeout > 0:
+        raise PublishError("--timeout must be above 0 seconds")
+    result = publish(Path(args.path), repo, yes=args.yes, timeout=args.timeout)
     print("\n".join(result.lines()))
     return 0
 
@@ -374,6 +378,11 @@ def parser() -> argparse.ArgumentParser:
     col.add_argument("--limit", type=int, help="only the first N prompts")
     col.add_argument("--chat-completions", action="store_true",
                      help="an OpenAI-compatible server (OPENAI_BASE_URL) with only /v1/chat/completions")
+    col.add_argument("--timeout", type=int, default=120, help="seconds one request to the model may take, "
+                                                              "each attempt (default: 120)")
+    col.add_argument("--max-retries", type=int, default=3,
+                     help="retries of a request that failed or timed out (default: 3); then the run stops, "
+                          "keeping the answers so far")
     imp = res_sub.add_parser("import", help="store the answers in Inspect evaluation logs (aisev's too)")
     imp.add_argument("logs", nargs="+", help=".eval or .json logs written by Inspect")
     imp.add_argument("--release", required=True, help="the release whose prompts the logs answered")
@@ -395,6 +404,8 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("path", help="a release folder, e.g. data/release/v0.1.0")
     pub.add_argument("--repo", help="ORG/NAME of the dataset repo (default: $HF_REPO)")
     pub.add_argument("--yes", action="store_true", help="really push; without it, only show what would be pushed")
+    pub.add_argument("--timeout", type=float, default=60, help="seconds any request may wait for the Hub's "
+                                                                "answer (default: 60)")
     pub.set_defaults(run=cmd_publish)
     return p
 

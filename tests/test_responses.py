@@ -83,13 +83,105 @@ def test_inspect_logs_are_imported_by_id_or_by_prompt_text(model_server, tmp_pat
     third = tmp_path / "third"
     capsys.readouterr()
     assert main(["responses", "import", str(failed), "--release", str(RELEASE), "--out", str(third)]) == 3
-    assert "2 added" in (printed := capsys.readouterr().out) and "1 samples failed" in printed
+    assert "2 added" in (printed := capsys.readouterr().out) and "1 samples have no answer" in printed
     assert len(next(iter(stored(third).values()))) == 2  # the failed one is not stored: a rerun collects it
     shutil.copy(renumbered, tmp_path / "broken.eval")
     (tmp_path / "broken.eval").write_bytes(b"not a log")
     assert main(["responses", "import", str(tmp_path / "broken.eval"), "--release", str(RELEASE),
                  "--out", str(second)]) == 2
     assert "broken.eval: not an Inspect evaluation log" in capsys.readouterr().err
+
+
+def collected_log(tmp_path: Path, limit: int = 3) -> Path:
+    """A log `collect` wrote for the first `limit` test prompts of RELEASE (the answering model)."""
+    folder = tmp_path / "collected"
+    assert main(["responses", "collect", "--release", str(RELEASE), "--model", "openai/answers-all",
+                 "--limit", str(limit), "--chat-completions", "--out", str(folder)]) == 0
+    [log_path] = sorted((folder / "logs").glob("*.eval"))
+    return log_path
+
+
+def test_a_sample_without_output_is_counted_not_stored_and_a_later_import_stores_it(model_server, tmp_path,
+                                                                                    capsys):
+    """A sample with no completion (no error either: a run cut off, an empty answer) is not a response: it is
+    counted, not stored, and the same prompt's answer in a later log is stored. A folder where an earlier
+    version stored such a sample as `response: null` takes the answer in its place."""
+    from inspect_ai.log import read_eval_log, write_eval_log
+    from inspect_ai.model import ModelOutput
+
+    complete = collected_log(tmp_path)
+    log = read_eval_log(str(complete))
+    log.samples[0].output = ModelOutput(model="answers-all", choices=[])  # no completion at all
+    log.samples[1].output.choices[0].message.content = log.samples[1].output.completion = "  "  # an empty answer
+    cut = tmp_path / "cut-off.eval"
+    write_eval_log(log, str(cut))
+    out = tmp_path / "responses"
+    capsys.readouterr()
+    assert main(["responses", "import", str(cut), "--release", str(RELEASE), "--out", str(out)]) == 3
+    printed = capsys.readouterr().out
+    assert "1 added, 0 already stored" in printed and "2 samples have no answer" in printed
+    [(name, records)] = stored(out).items()
+    assert [r["prompt_id"] for r in records] == [log.samples[2].id]
+    assert main(["responses", "import", str(complete), "--release", str(RELEASE), "--out", str(out)]) == 0
+    assert "2 added, 1 already stored" in capsys.readouterr().out
+    answers = stored(out)[name]
+    assert len(answers) == 3 and all(r["response"] for r in answers)
+
+    path = out / "v0.7.0" / name  # as an earlier version left it: one answer stored as null
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = json.dumps({**json.loads(lines[0]), "response": None}, ensure_ascii=False)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["responses", "import", str(complete), "--release", str(RELEASE), "--out", str(out)]) == 0
+    assert "1 added, 2 already stored" in capsys.readouterr().out
+    assert [(r["key"], r["response"]) for r in stored(out)[name]] == [(r["key"], r["response"]) for r in answers]
+
+
+def test_a_log_of_another_release_or_with_other_prompt_text_is_refused_before_anything_is_stored(
+        model_server, tmp_path, capsys):
+    """Matching by id alone would store another release's answers under this one's prompts: a log of the
+    project's task names its release, and a sample whose id is released is matched only with that prompt's
+    text. Either refusal names the log, how many samples and the release, and stores nothing, also of the
+    good log imported in the same command."""
+    from inspect_ai.log import read_eval_log, write_eval_log
+
+    good = collected_log(tmp_path)
+    out = tmp_path / "responses"
+    other = RELEASE.parent / "v0.8.0"
+    capsys.readouterr()
+    assert main(["responses", "import", str(good), "--release", str(other), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (f"error: {good.name}: its 3 samples answered release v0.7.0, not "
+                                               "v0.8.0: import it with --release naming v0.7.0")
+    log = read_eval_log(str(good))
+    log.eval.task_args = {}  # as aisev's logs: no release named, the samples alone tell
+    log.samples[1].input = "全く別のリリースの、別の質問文です。"
+    changed = tmp_path / "other-text.eval"
+    write_eval_log(log, str(changed))
+    assert main(["responses", "import", str(good), str(changed), "--release", str(RELEASE), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: other-text.eval: 1 of its 3 samples match no prompt of release v0.7.0 (by id and text, or by "
+        "text): is it a log of another release? Nothing stored")
+    assert not out.exists()
+
+
+def test_requirement_only_prompts_are_collected_too(model_server, tmp_path, capsys):
+    """The prompts judged by their requirement alone (no safe/unsafe label; the 15th of v0.7.0's test split is
+    one) are asked and stored like the others; the offline refusal scorer leaves them unscored."""
+    from curation.evals import split_rows
+    from curation.release.layout import verify_release
+
+    rows = split_rows(RELEASE, verify_release(RELEASE), "test")[:15]
+    requirement_only = {r["id"] for r in rows if r["label"] is None}
+    assert len(requirement_only) == 1
+    out = tmp_path / "responses"
+    assert main(["responses", "collect", "--release", str(RELEASE), "--model", "openai/answers-all", "--limit", "15",
+                 "--chat-completions", "--out", str(out)]) == 0
+    assert "15 added, 0 already stored" in capsys.readouterr().out
+    [records] = stored(out).values()
+    assert {r["prompt_id"] for r in records} == {r["id"] for r in rows}
+    [graded] = [p for p in (out / "v0.7.0").glob("*.graders.jsonl")]
+    scored = {json.loads(line)["key"] for line in graded.read_text(encoding="utf-8").splitlines()}
+    key_of = {r["prompt_id"]: r["key"] for r in records}
+    assert scored == {key_of[r["id"]] for r in rows if r["label"] is not None}
 
 
 # -- judged in a real Label Studio, released ------------------------------------------------------------
@@ -181,7 +273,9 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
     pull(server, annotation_dir / "exports")
 
     result = release(shipped_raw, releases, annotation_dir=annotation_dir, responses_dir=responses_dir)
-    rows = datasets.load_dataset(str(result.path), "responses")["test"].to_pandas().set_index("key")
+    # A cache of its own: datasets caches a local folder by its name, and an earlier run's v0.9.0 is another
+    rows = datasets.load_dataset(str(result.path), "responses", cache_dir=str(tmp_path / "datasets-cache")
+                                 )["test"].to_pandas().set_index("key")
     assert sorted(rows.index) == sorted(decided)
     for key, verdict in decided.items():
         assert rows.loc[key, "verdict"] == verdict["verdict"]

@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
+from ..address import CONNECT_SECONDS, reason, shown
 from ..errors import LabelStudioError
 from ..release.configs import without_nan
 from ..report import StageReport
@@ -36,7 +37,7 @@ from .controls import PROMPTS, result_items, subject_of
 from .interface import labeling_config
 from .settings import config
 
-URL_ENV, KEY_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"
+URL_ENV, KEY_ENV, TIMEOUT_ENV = "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_TIMEOUT"
 SOURCE_MODEL_VERSION = "source-labels"
 EARLIER_MODEL_VERSION = "earlier-annotations"
 # What push and status read of a task. Listing only these (the server's `include`) skips the per-task
@@ -48,16 +49,24 @@ def tuning() -> dict:
     return schemas().tuning["label_studio"]
 
 
-def settings() -> tuple[str, str]:
+def settings() -> tuple[str, str, float]:
+    """LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY, and LABEL_STUDIO_TIMEOUT: seconds a request may wait for the
+    server's answer (default 60; an export gets tuning `export_seconds`)."""
     url, key = os.environ.get(URL_ENV), os.environ.get(KEY_ENV)
     if not url or not key:
         raise LabelStudioError(f"set {URL_ENV} and {KEY_ENV} to reach Label Studio")
-    return url.rstrip("/"), key
+    try:
+        timeout = float(os.environ.get(TIMEOUT_ENV) or 60)
+    except ValueError:
+        timeout = -1.0
+    if not timeout > 0:
+        raise LabelStudioError(f"{TIMEOUT_ENV} must be a number of seconds above 0")
+    return url.rstrip("/"), key, timeout
 
 
 @contextmanager
-def server_errors(key: str) -> Iterator[None]:
-    """Any failure below becomes a LabelStudioError that names what went wrong, never the key."""
+def server_errors(key: str, url: str = "") -> Iterator[None]:
+    """Any failure below becomes a LabelStudioError that names the server and what went wrong, never the key."""
     from label_studio_sdk.core.api_error import ApiError
 
     try:
@@ -66,22 +75,32 @@ def server_errors(key: str) -> Iterator[None]:
         raise
     except ApiError as exc:
         detail = exc.body if isinstance(exc.body, (str, dict, list)) else type(exc.body).__name__
-        raise LabelStudioError(f"Label Studio answered {exc.status_code}: {str(detail).replace(key, '***')}") from None
+        detail = " ".join(str(detail).replace(key, "***").split())  # one line, however the server formats it
+        raise LabelStudioError(f"Label Studio at {shown(url)} answered {exc.status_code}: {detail[:300]}") from None
     except (httpx.HTTPError, OSError) as exc:  # refused, reset, timed out
-        raise LabelStudioError(f"cannot talk to Label Studio ({type(exc).__name__}: "
-                               f"{str(exc).replace(key, '***')[:300]})") from None
+        raise LabelStudioError(f"cannot talk to Label Studio at {shown(url)} "
+                               f"({reason(exc).replace(key, '***')})") from None
+
+
+def bounded_connect(request: httpx.Request) -> None:
+    """A request given its own timeout (an export's hour) still gives up connecting after CONNECT_SECONDS."""
+    timeout = request.extensions.get("timeout", {})
+    if timeout.get("connect") is None or timeout["connect"] > CONNECT_SECONDS:
+        request.extensions["timeout"] = {**timeout, "connect": CONNECT_SECONDS}
 
 
 class Server:
     def __init__(self, url: str | None = None, key: str | None = None):
         from label_studio_sdk import LabelStudio
 
-        env_url, env_key = (url, key) if url and key else settings()
+        env_url, env_key, timeout = settings() if not (url and key) else (url, key, 60.0)
         self.key, self.url = env_key, env_url
-        self.client = LabelStudio(base_url=env_url, api_key=env_key, timeout=60)
+        http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_SECONDS)),
+                            follow_redirects=True, event_hooks={"request": [bounded_connect]})
+        self.client = LabelStudio(base_url=env_url, api_key=env_key, timeout=timeout, httpx_client=http)
 
     def errors(self):
-        return server_errors(self.key)
+        return server_errors(self.key, self.url)
 
     def project(self, kind: str, push: bool = False):
         """The project of this kind (annotation/config.yaml `projects`), or None. Only a push creates it or

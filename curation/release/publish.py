@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..address import CONNECT_SECONDS, reason, shown
 from ..errors import PublishError, ReleaseError
 from ..fileinfo import file_entry
 from ..report import StageReport
@@ -71,11 +72,13 @@ def redact(text: str, secret: str | None) -> str:
     return text.replace(secret, "[token redacted]") if secret else text
 
 
-def publish(folder: Path, repo: str, yes: bool = False) -> PublishResult:
+def publish(folder: Path, repo: str, yes: bool = False, timeout: float = 60) -> PublishResult:
     """Dry run unless `yes`. With `yes`: create the repo (private) if needed, gate it, push the release as one
     commit, tag it at exactly that commit, and verify. A tag that already exists is checked instead:
-    the same content is a no-op, different content is refused."""
-    from huggingface_hub import HfApi, constants, get_token
+    the same content is a no-op, different content is refused. `timeout`: seconds any request may wait for
+    the Hub's answer (huggingface_hub's own client waits without end)."""
+    import httpx2
+    from huggingface_hub import HfApi, constants, get_session, get_token
 
     p = plan(folder, repo)
     result = PublishResult(p, None)
@@ -85,10 +88,12 @@ def publish(folder: Path, repo: str, yes: bool = False) -> PublishResult:
     token = get_token()
     if not token:
         raise PublishError("no Hub token: set HF_TOKEN or log in with `hf auth login`")
+    get_session().timeout = httpx2.Timeout(timeout, connect=min(timeout, CONNECT_SECONDS))
     try:
         return _push(HfApi(token=token), result)
     except Exception as exc:  # anything the client raises may quote a request; never let the token through
-        message = exc if isinstance(exc, (PublishError, ReleaseError)) else f"{type(exc).__name__}: {exc}"
+        message = exc if isinstance(exc, (PublishError, ReleaseError)) else \
+            f"talking to the Hub at {shown(constants.ENDPOINT)}: {reason(exc)}"
         raise PublishError(redact(str(message), token)) from None
 
 
