@@ -32,8 +32,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
     from .release import load_history
+    from .release.layout import check_out
 
     out, annotations, responses = Path(args.out), annotation_folder(args), responses_folder(args)
+    check_out(out)  # before anything is read or printed
     for line in what_release_reads(args, annotations, responses):
         print(line)
     shipped = Path("data/release")
