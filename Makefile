@@ -22,10 +22,10 @@ $(VENV)/.installed: pyproject.toml
 
 env: $(VENV)/.installed
 
-# With a Label Studio server configured (LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY), pull a fresh export first;
-# without one, the newest stored exports in $(ANNOTATIONS)/exports/ are used (none: no exports).
+# With a Label Studio server configured (LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY), pull a fresh export first
+# (unless ANNOTATIONS=none); every stored export in $(ANNOTATIONS)/exports/ is read (none: no exports).
 release: $(VENV)/.installed
-	$(if $(LABEL_STUDIO_URL),$(BIN)/curation annotate pull --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) &&) \
+	$(if $(and $(LABEL_STUDIO_URL),$(filter-out none,$(ANNOTATIONS))),$(BIN)/curation annotate pull --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) &&) \
 		$(BIN)/curation release --raw $(RAW) --out $(OUT) --annotations $(ANNOTATIONS) --responses $(RESPONSES) \
 		$(if $(VERSION),--version $(VERSION)) \
 		$(if $(filter data/release,$(OUT)),--card DATASET_CARD.md)

@@ -11,6 +11,8 @@ from pathlib import Path
 from .errors import LabelStudioError, PublishError, ReleaseError, SourceError
 from .progress import step_line
 
+A_DAY = 86400  # the longest timeout a flag takes: seconds, a finite number a client's timer can hold
+
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest, load_sources
@@ -51,6 +53,11 @@ def cmd_release(args: argparse.Namespace) -> int:
               f"({out / ('v' + result.up_to_date_with)})")
         return 0
     print(f"released v{result.version} -> {result.path}")
+    unexpected = {item: why for item, why in result.decisions_lost.items() if not why.startswith("withdrawn:")}
+    if unexpected:  # a withdrawal is meant; any other loss of a person's decision is worth a second look
+        print(f"warning: {len(unexpected)} people's decisions of the previous release are no longer in force, not "
+              f"by withdrawal (first: {next(iter(unexpected))}: {next(iter(unexpected.values()))}); each is named "
+              f"in {result.path / 'CHANGELOG.md'}", file=sys.stderr)
     if reference is not None:
         for line in split_warning(reference, result.path):
             print(line, file=sys.stderr)
@@ -143,15 +150,20 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
     annotation_dir = Path(args.annotations)
     if args.action == "withdraw":  # no server: a withdrawal is recorded beside the exports
+        from .annotate.controls import subject_of
         from .annotate.withdrawals import withdraw
 
         if not args.item or not args.reason:
             raise ReleaseError("annotate withdraw needs --item ID and --reason TEXT")
-        entry = withdraw(annotation_dir, load_sources(Path(args.raw)), args.project, args.item, args.reason,
-                         args.annotator)
-        print(f"withdrew the {args.project} judgements of {entry['item']} by "
-              f"{entry['annotator'] or 'every annotator'} made up to {entry['withdrawn_at']}; the next release "
-              f"names it in its changelog")
+        entries, judgements = withdraw(annotation_dir, load_sources(Path(args.raw)), args.item, args.reason,
+                                       args.annotator, args.project)
+        for entry in entries:
+            print(f"withdrew the {entry['project']} judgements of {entry['item']} by "
+                  f"{entry['annotator'] or 'every annotator'} made up to {entry['withdrawn_at']}")
+        decisions = decide(judgements, subject_of(entries[0]["project"]))[0]
+        still = decisions[decisions["id"] == entries[0]["item"]] if len(decisions) else decisions
+        print(f"its decision still holds: decided by {still['label_source'].iloc[0]} from the judgements left"
+              if len(still) else "no people's decision holds it now; the next release names it in its changelog")
         return 0
     server = Server()
     if args.action == "status":
@@ -170,8 +182,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         print("\n".join(resolved.lines()))
         report = push_adjudication(server, found.records, queue, found.annotations)
     else:
-        report = push(server, not_yet_decided(found.records, decisions, "id", args.again))
-        report.counts["already decided by people: not sent"] = len(found.records) - report.counts["tasks offered"]
+        todo = not_yet_decided(found.records, decisions, "id", args.again)
+        report = push(server, todo)
+        report.counts["already decided by people: not sent"] = len(found.records) - len(todo)
     print("\n".join(report.lines()))
     return 0
 
@@ -230,8 +243,8 @@ def cmd_responses(args: argparse.Namespace) -> int:
 
     release, out = Path(args.release), Path(args.out)
     if args.action == "collect":
-        if args.timeout < 1 or args.max_retries < 0:
-            raise SourceError("--timeout must be at least 1 second and --max-retries at least 0")
+        if not 1 <= args.timeout <= A_DAY or args.max_retries < 0:
+            raise SourceError(f"--timeout must be 1 to {A_DAY} seconds and --max-retries at least 0")
         log = collect(release, args.split, args.model, out / "logs", limit=args.limit,
                       chat_completions=args.chat_completions, timeout=args.timeout, max_retries=args.max_retries)
         logs = [(log, "collect")]
@@ -266,13 +279,15 @@ def cmd_responses_push(args: argparse.Namespace) -> int:
 
     server = Server()
     responses, _ = stored_responses(Path(args.out))
+    judgements, _, checked = load_annotations(Path(args.annotations), load_sources(Path(args.raw)), RESPONSES)
+    decisions, queue, resolved = decide(judgements, RESPONSES)
     if args.adjudication:
-        judgements, _, checked = load_annotations(Path(args.annotations), load_sources(Path(args.raw)), RESPONSES)
-        _, queue, resolved = decide(judgements, RESPONSES)
         print("\n".join([*checked.lines(), *resolved.lines()]))
         report = push_response_adjudication(server, responses, Path(args.releases), queue, judgements)
     else:
-        report = push_responses(server, responses, Path(args.releases))
+        todo = not_yet_decided(responses, decisions, "key", args.again)
+        report = push_responses(server, todo, Path(args.releases))
+        report.counts["already decided by people: not sent"] = len(responses) - len(todo)
     print("\n".join(report.lines()))
     return 0
 
@@ -283,8 +298,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     repo = args.repo or os.environ.get("HF_REPO")
     if not repo:
         raise PublishError("no target repo: pass --repo ORG/NAME or set HF_REPO")
-    if not args.timeout > 0:
-        raise PublishError("--timeout must be above 0 seconds")
+    if not 0 < args.timeout <= A_DAY:  # inf or 1e10 would overflow the client's timer
+        raise PublishError(f"--timeout must be above 0 and at most {A_DAY} seconds")
     result = publish(Path(args.path), repo, yes=args.yes, timeout=args.timeout)
     print("\n".join(result.lines()))
     return 0
@@ -317,8 +332,8 @@ def parser() -> argparse.ArgumentParser:
     ann.add_argument("--again", action="store_true", help="push: send items the stored judgements already decide too "
                                                           "(by default only the undecided are sent)")
     ann.add_argument("--item", help="withdraw: the prompt id (jt-…) or response key (rs-…)")
-    ann.add_argument("--project", default="annotation", help="withdraw: the project whose judgements are withdrawn, "
-                                                             "as annotation/config.yaml names it (default: annotation)")
+    ann.add_argument("--project", help="withdraw: only this project's judgements, as annotation/config.yaml names it "
+                                       "(default: every project holding judgements of the item)")
     ann.add_argument("--annotator", help="withdraw: only this annotator's judgements (their Label Studio e-mail, "
                                          "stored only as a pseudonym; default: everyone's)")
     ann.add_argument("--reason", help="withdraw: why, released in the changelog (no personal data)")
@@ -396,6 +411,8 @@ def parser() -> argparse.ArgumentParser:
                                           "`curation annotate pull` stores the judgements, `status` shows them")
     jud.add_argument("--adjudication", action="store_true", help="send the responses whose verdict the votes "
                                                                  "left open to the adjudication project")
+    jud.add_argument("--again", action="store_true", help="send responses the stored judgements already decide too "
+                                                          "(by default only the undecided are sent)")
     jud.add_argument("--out", default="data/responses", help="the responses folder (default: data/responses)")
     jud.add_argument("--releases", default="data/release", help="the folder of the releases they answered")
     jud.add_argument("--annotations", default="annotation", help="where exports/ are stored (default: annotation)")

@@ -30,12 +30,16 @@ from .progress import quiet, step_line
 from .release import account, assign_ids, assign_splits, load_history, parse_version
 from .release.card import card
 from .release.changes import (
+    NO_JUDGEMENT,
     changelog_markdown,
     changes,
     lost_decisions,
+    lost_report,
     previous_rows,
+    prompt_fates,
     release_note,
     response_changes,
+    response_fates,
     why_undecided,
 )
 from .release.configs import aisev_csv, config_tables, response_tables, same_data
@@ -80,6 +84,7 @@ class ReleaseResult:
     path: Path | None  # None when nothing changed since the newest release
     reports: list[StageReport] = field(default_factory=list)
     up_to_date_with: str | None = None
+    decisions_lost: dict[str, str] = field(default_factory=dict)  # item or response key -> why (changes.py)
 
 
 def run(table: pd.DataFrame, context: Context, stages, step=quiet) -> tuple[pd.DataFrame, list[StageReport]]:
@@ -165,21 +170,18 @@ def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: 
     change = changes(latest, records)
     if latest is not None:
         # People's decisions never leave silently: each one that left is named, with why.
-        kept_rows = table[kept(table) & ~released(table)]
+        before = previous_rows(latest, "default")
         change["decisions_lost"] = lost_decisions(
-            previous_rows(latest, "default"), records, "id",
-            why_undecided(context.annotations, queue, dict(zip(kept_rows["id"], kept_rows["fate"]))))
+            before, records, "id", why_undecided(context.annotations, queue, prompt_fates(table, before)),
+            NO_JUDGEMENT if annotation_dir is not None else "no annotations were read (--annotations none, the "
+                                                             "default for a raw folder other than data/raw)")
         before = previous_rows(latest, "responses")
         change["verdicts_lost"] = lost_decisions(
-            before, judged, "key",
-            why_undecided(judgements, response_queue, {l["key"]: l["fate"] for l in response_lines
-                                                       if l["fate"] != "released"}))
+            before, judged, "key", why_undecided(judgements, response_queue,
+                                                 response_fates(response_lines, before, responses_dir is not None)),
+            NO_JUDGEMENT if annotation_dir is not None else "no judgements were read (--annotations none)")
         change.update(response_changes(before, judged))
-        lost = StageReport("decisions kept", {"prompt decisions no longer in force": len(change["decisions_lost"]),
-                                              "response verdicts no longer in force": len(change["verdicts_lost"])})
-        lost.problems += [f"{item}: {why}" for name in ("decisions_lost", "verdicts_lost")
-                          for item, why in change[name].items()]
-        reports.append(lost)
+        reports.append(lost_report(change))
     totals = accounting_report.counts
     split_of = dict(zip(records["id"], records["split"]))
     response_section = scores_markdown(judged, records, agreement_table(judgements, RESPONSES), RESPONSES_PNG,
@@ -213,4 +215,5 @@ def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: 
     path = write_release(out_dir, context.version, tables, texts, doc)
     if card_path is not None:
         shutil.copyfile(path / "README.md", card_path)
-    return ReleaseResult(context.version, path, reports)
+    return ReleaseResult(context.version, path, reports,
+                         decisions_lost={**change.get("decisions_lost", {}), **change.get("verdicts_lost", {})})

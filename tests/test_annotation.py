@@ -220,6 +220,9 @@ def test_results_the_config_does_not_allow_are_caught_on_the_way_out(label_studi
     assert report.counts["unusable"] == 1
 
 
+WHEN = "2026-11-01T00:00:00Z"  # an updated_at, as Label Studio writes them
+
+
 def export_of(*tasks) -> list[dict]:
     """A Label Studio export of (item id, [(annotator e-mail, result, updated_at), ...]) tasks; each e-mail is
     one Label Studio user, with one user id."""
@@ -250,17 +253,17 @@ def test_a_vote_flagged_invalid_does_not_vote_on_the_labels(fixture_raw):
     rule that a borderline item is safe; the flagged vote counts for validity only, so the label splits."""
     borderline_unsafe = judgement("unsafe", "toxic_output", ["toxic_output"], True, "homonyms")
     (decisions, queue, _), _ = resolved(fixture_raw, ("jt-1", [
-        ("a@x.jp", INVALID + borderline_unsafe, "1"),
-        ("b@x.jp", judgement("unsafe", "toxic_output", ["toxic_output"]), "1"),
-        ("c@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), "1")]))
+        ("a@x.jp", INVALID + borderline_unsafe, WHEN),
+        ("b@x.jp", judgement("unsafe", "toxic_output", ["toxic_output"]), WHEN),
+        ("c@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), WHEN)]))
     assert decisions.empty
     assert queue["reason"].iloc[0] == "label split: unsafe×1, safe×1"
 
 
 def test_a_borderline_type_split_goes_to_adjudication(fixture_raw):
     (decisions, queue, _), _ = resolved(fixture_raw, ("jt-1", [
-        ("a@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), "1"),
-        ("b@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "figurative_language"), "1")]))
+        ("a@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "homonyms"), WHEN),
+        ("b@x.jp", judgement("safe", "toxic_output", ["toxic_output"], True, "figurative_language"), WHEN)]))
     assert decisions.empty and queue["reason"].iloc[0].startswith("borderline_type split")
 
 
@@ -305,9 +308,9 @@ def test_an_adjudicators_comment_reaches_the_release_and_a_voters_does_not(fixtu
     voter_note = [{**note[0], "value": {"text": ["a voter's aside"]}}]
     vote = judgement("unsafe", "security", ["security"]) + voter_note
     folder = tmp_path / "annotation" / "exports"
-    for kind, export in (("annotation", export_of((voted, [("a@x.jp", vote, "1"), ("b@x.jp", vote, "1")]))),
+    for kind, export in (("annotation", export_of((voted, [("a@x.jp", vote, WHEN), ("b@x.jp", vote, WHEN)]))),
                          ("adjudication", export_of((adjudicated, [("c@x.jp", judgement(
-                             "safe", "toxic_output", ["toxic_output"], True, "homonyms") + note, "1")])))):
+                             "safe", "toxic_output", ["toxic_output"], True, "homonyms") + note, WHEN)])))):
         (folder / kind).mkdir(parents=True)
         (folder / kind / "20261201T000000000000Z.json").write_text(json.dumps(export), encoding="utf-8")
     path = release(fixture_raw, tmp_path / "out", annotation_dir=tmp_path / "annotation").path

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ from label_studio_sdk import LabelStudio
 from labelstudio_server import ADMIN, ANNOTATORS, LabelStudioServer
 from test_annotation import A, B, C, D, judgement
 
-from curation.annotate import load_annotations
+from curation.annotate import decide, load_annotations
 from curation.annotate.server import Server, pull, push, status
 from curation.pipeline import candidates, release
 
@@ -157,7 +158,6 @@ def test_response_verdicts_from_an_older_export_of_another_server_still_decide(f
     knows nothing of the first. Both servers number tasks and annotations from 1; every verdict stands."""
     from test_annotation import export_of
 
-    from curation.annotate import decide
     from curation.annotate.controls import RESPONSES, result_items
 
     acceptable = result_items({"verdict": "acceptable"}, RESPONSES)
@@ -174,3 +174,143 @@ def test_response_verdicts_from_an_older_export_of_another_server_still_decide(f
     decisions, queue, _ = decide(judgements, RESPONSES)
     assert dict(zip(decisions["id"], decisions["verdict"])) == {"rs-old": "acceptable", "rs-new": "over_refusal"}
     assert report.counts["exports (responses)"] == 2 and len(files) == 2
+
+
+def store_export(annotation_dir, kind: str, name: str, export: list) -> None:
+    folder = annotation_dir / "exports" / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(json.dumps(export), encoding="utf-8")
+
+
+def test_two_unnamed_exports_of_two_servers_sharing_ids_both_count(fixture_raw, tmp_path):
+    """Exports stored before servers were named: both servers numbered tasks and annotations from 1, so
+    annotation 100 of one is not annotation 100 of the other (another item, another annotator)."""
+    from test_annotation import export_of
+
+    safe = judgement("safe", "privacy", ["privacy"])
+    for n, item in enumerate(("jt-a", "jt-b"), start=1):
+        store_export(tmp_path / "annotation", "annotation", f"2026120{n}T000000000000Z.json",
+                     export_of((item, [(f"a{n}@x.jp", safe, "2026-12-01"), (f"b{n}@x.jp", safe, "2026-12-01")])))
+    judgements, _, report = load_annotations(tmp_path / "annotation", candidates(fixture_raw, tmp_path / "out")
+                                             .source_set)
+    assert len(judgements) == 4 and report.counts["seen in more than one export"] == 0
+    assert sorted(decide(judgements)[0]["id"]) == ["jt-a", "jt-b"]
+
+
+def test_an_annotator_named_by_id_in_one_export_and_by_e_mail_in_another_is_one_voter(fixture_raw, tmp_path):
+    """One judgement (the same UUID), once exported with the annotator object and once with the bare user id:
+    one vote, not two, so one person never decides an item alone."""
+    vote = {"id": 7, "unique_id": "0f0e0d0c-0b0a-4909-8807-060504030201", "result": judgement(
+        "safe", "privacy", ["privacy"]), "updated_at": "2026-12-01T00:00:00Z"}
+    server = "ls-0123456789ab"
+    store_export(tmp_path / "annotation", "annotation", f"20261201T000000000000Z.{server}.json", [
+        {"id": 1, "data": {"id": "jt-a", "batch": "b"},
+         "annotations": [{**vote, "completed_by": {"id": 2, "email": "a@x.jp"}}]}])
+    store_export(tmp_path / "annotation", "annotation", f"20261202T000000000000Z.{server}.json", [
+        {"id": 1, "data": {"id": "jt-a", "batch": "b"}, "annotations": [{**vote, "completed_by": 2}]},
+        {"id": 2, "data": {"id": "jt-b", "batch": "b"}, "annotations": [{**vote, "id": 8, "unique_id": None,
+                                                                         "completed_by": 2}]}])
+    judgements, _, _ = load_annotations(tmp_path / "annotation", candidates(fixture_raw, tmp_path / "out").source_set)
+    assert len(judgements[judgements["id"] == "jt-a"]) == 1
+    assert judgements["annotator"].nunique() == 1  # user 2 on that server is a@x.jp, in every export of it
+    assert decide(judgements)[0].empty  # one person is not a majority of two
+
+
+def test_times_are_compared_as_times(fixture_raw, tmp_path):
+    """Label Studio drops a zero fraction (…:44Z) and a server may write its own zone (+09:00): the newest
+    judgement is the newest in time, not in text."""
+    from test_annotation import export_of
+
+    safe, unsafe = judgement("safe", "privacy", ["privacy"]), judgement("unsafe", "privacy", ["privacy"])
+    store_export(tmp_path / "annotation", "annotation", "20261201T000000000000Z.json", export_of(
+        ("jt-a", [("a@x.jp", unsafe, "2026-12-01T10:00:44.500000Z"), ("a@x.jp", safe, "2026-12-01T10:00:45Z"),
+                  ("b@x.jp", safe, "2026-12-01T19:00:00+09:00"), ("b@x.jp", unsafe, "2026-12-01T09:59:59Z")])))
+    judgements, _, _ = load_annotations(tmp_path / "annotation", candidates(fixture_raw, tmp_path / "out").source_set)
+    decisions, queue, _ = decide(judgements)
+    assert decisions.set_index("id").loc["jt-a", "label"] == "safe" and queue.empty
+    assert judgements["updated_at"].str.endswith("Z").all()
+    bad = export_of(("jt-b", [("a@x.jp", safe, "yesterday")]))
+    store_export(tmp_path / "annotation", "annotation", "20261202T000000000000Z.json", bad)
+    judgements, _, report = load_annotations(tmp_path / "annotation", candidates(fixture_raw, tmp_path / "out")
+                                             .source_set)
+    assert judgements.set_index("id").loc["jt-b", "problem"] == "updated_at that is not a time"
+
+
+def test_withdrawals_name_what_they_cover_and_refuse_what_covers_nothing(fixture_raw, tmp_path):
+    from test_annotation import export_of
+
+    from curation.annotate.controls import RESPONSES, result_items
+    from curation.annotate.withdrawals import withdraw
+    from curation.errors import ReleaseError
+
+    annotation_dir = tmp_path / "annotation"
+    source_set = candidates(fixture_raw, tmp_path / "out").source_set
+    safe = judgement("safe", "privacy", ["privacy"])
+    store_export(annotation_dir, "annotation", "20261201T000000000000Z.json", export_of(
+        ("jt-a", [("a@x.jp", safe, "2026-12-01"), ("b@x.jp", safe, "2026-12-01"), ("c@x.jp", safe, "2026-12-01")])))
+    acceptable = result_items({"verdict": "acceptable"}, RESPONSES)
+    store_export(annotation_dir, "responses", "20261201T000000000000Z.json", export_of(
+        ("rs-a", [("a@x.jp", acceptable, "2026-12-01"), ("b@x.jp", acceptable, "2026-12-01")])))
+    for item, project in (("jt-none", None), ("rs-a", "annotation"), ("jt-a", "responses")):
+        with pytest.raises(ReleaseError, match=f"no stored judgement of {item}"):
+            withdraw(annotation_dir, source_set, item, "理由", project=project)
+    assert not (annotation_dir / "withdrawals.jsonl").exists()
+
+    entries, judgements = withdraw(annotation_dir, source_set, "rs-a", "誤って判定", annotator="A@x.jp")
+    assert [e["project"] for e in entries] == ["responses"] and entries[0]["annotator"].startswith("anon-")
+    assert "a@x.jp" not in (annotation_dir / "withdrawals.jsonl").read_text(encoding="utf-8")
+    assert decide(judgements, RESPONSES)[0].empty  # one vote left of two: no decision holds
+
+    entries, judgements = withdraw(annotation_dir, source_set, "jt-a", "再判定", annotator="c@x.jp")
+    assert decide(judgements)[0].set_index("id").loc["jt-a", "label_source"] == "annotators"  # two votes left
+
+    # An edit made after the withdrawal counts again.
+    store_export(annotation_dir, "responses", "20261231T000000000000Z.json", export_of(
+        ("rs-a", [("a@x.jp", acceptable, "2099-01-01"), ("b@x.jp", acceptable, "2026-12-01")])))
+    judgements, _, _ = load_annotations(annotation_dir, source_set, RESPONSES)
+    assert judgements["withdrawn"].isna().all() and len(decide(judgements, RESPONSES)[0]) == 1
+
+
+@pytest.mark.parametrize("line, message", [
+    ({"withdrawn_at": "soon"}, "withdrawn_at: not a time"),
+    ({"reason": "連絡先 090-1234-5678"}, "reason: holds what looks like personal data"),
+    ({"project": "other"}, "project: not one of"),
+    ({"extra": 1}, "extra: not a field of a withdrawal"),
+])
+def test_a_hand_written_withdrawal_is_checked_like_one_the_command_writes(fixture_raw, tmp_path, line, message):
+    from curation.errors import ReleaseError
+
+    entry = {"project": "annotation", "item": "jt-a", "annotator": None, "withdrawn_at": "2026-12-01T00:00:00Z",
+             "reason": "理由", **line}
+    (tmp_path / "annotation").mkdir()
+    (tmp_path / "annotation" / "withdrawals.jsonl").write_text(json.dumps(entry, ensure_ascii=False) + "\n",
+                                                               encoding="utf-8")
+    with pytest.raises(ReleaseError, match=f"withdrawals.jsonl line 1: .*{message}") as failure:
+        load_annotations(tmp_path / "annotation", candidates(fixture_raw, tmp_path / "out").source_set)
+    assert "090" not in str(failure.value)
+
+
+def test_a_release_that_reads_no_judgements_says_so_for_each_decision_it_drops(shipped_raw, tmp_path):
+    """The shipped releases copied to OUT, the shipped raw copied elsewhere (so no annotations or responses
+    are read by default): every people's decision of v0.9.0 drops, each named with that reason, and a
+    warning says so; an OUT holding only v0.1.0 (before label_source) has none to lose."""
+    from conftest import REPO
+
+    out = tmp_path / "out"
+    shutil.copytree(REPO / "data" / "release", out)
+    run = curation("release", "--raw", str(shipped_raw), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    changelog = (out / "v0.10.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+    section = changelog.split("## Prompt decisions no longer in force (118)\n")[1].split("\n\n")[0].splitlines()
+    # Without the annotations, two annotated items lose to their duplicates: named as no longer released.
+    assert sum("no annotations were read" in line for line in section) == 116
+    assert sum("no longer among the records" in line for line in section) == 2
+    assert "no stored judgement decides it" not in changelog
+    assert changelog.count("no responses were read (--responses none, the default for a raw folder") == 190
+    assert "warning: 308 people's decisions of the previous release are no longer in force" in run.stderr
+
+    early = tmp_path / "early"
+    early.mkdir()
+    shutil.copytree(REPO / "data" / "release" / "v0.1.0", early / "v0.1.0")
+    run = curation("release", "--raw", str(shipped_raw), "--out", str(early))
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr

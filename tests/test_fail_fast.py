@@ -130,12 +130,15 @@ def test_collect_cut_off_halfway_keeps_the_answers_and_a_rerun_adds_the_rest(tmp
 
     class AnswersTwo(Handler):
         def do_POST(self):  # noqa: N802 (http.server's name)
-            if len(self.server.requests) < 2:
+            with self.server.lock:  # Inspect asks concurrently: the first two calls, counted as they arrive
+                self.server.calls += 1
+                answered = self.server.calls <= 2
+            if answered:
                 return super().do_POST()
             fail(self)
 
     flaky = ThreadingHTTPServer(("127.0.0.1", 0), AnswersTwo)
-    flaky.requests = []
+    flaky.requests, flaky.calls, flaky.lock = [], 0, threading.Lock()
     threading.Thread(target=flaky.serve_forever, daemon=True).start()
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{flaky.server_address[1]}/v1")
@@ -160,14 +163,15 @@ def test_timeouts_that_are_not_seconds_are_one_line_errors(tmp_path, capsys, mon
 
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", SECRET)
-    for value in ("abc", "0", "-5", "nan"):
+    for value in ("abc", "0", "-5", "nan", "inf", "1e10"):
         monkeypatch.setenv("LABEL_STUDIO_TIMEOUT", value)
         assert main(["annotate", "status"]) == 2
-        assert capsys.readouterr().err == "error: LABEL_STUDIO_TIMEOUT must be a number of seconds above 0\n"
+        assert capsys.readouterr().err == ("error: LABEL_STUDIO_TIMEOUT must be a number of seconds above 0 and at "
+                                           "most 86400\n")
     release = str(REPO / "data" / "release" / "v0.7.0")
-    for flags in (["--timeout", "0"], ["--max-retries", "-1"]):
+    for flags in (["--timeout", "0"], ["--timeout", "10000000000"], ["--max-retries", "-1"]):
         assert main(["responses", "collect", "--release", release, "--model", "openai/m", *flags]) == 2
-        assert capsys.readouterr().err == ("error: --timeout must be at least 1 second and --max-retries at "
-                                           "least 0\n")
-    assert main(["publish", release, "--repo", "org/name", "--timeout", "0"]) == 2
-    assert capsys.readouterr().err == "error: --timeout must be above 0 seconds\n"
+        assert capsys.readouterr().err == "error: --timeout must be 1 to 86400 seconds and --max-retries at least 0\n"
+    for value in ("0", "inf", "1e10"):
+        assert main(["publish", release, "--repo", "org/name", "--timeout", value]) == 2
+        assert capsys.readouterr().err == "error: --timeout must be above 0 and at most 86400 seconds\n"

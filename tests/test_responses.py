@@ -231,7 +231,9 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
                      "--chat-completions", "--out", str(responses_dir)]) == 0
     responses, _ = stored_responses(responses_dir)
     assert len(responses) == 48
-    push = ["responses", "push", "--out", str(responses_dir), "--releases", str(releases)]
+    annotation_dir = tmp_path / "annotation"  # nothing judged yet: every response is sent
+    push = ["responses", "push", "--out", str(responses_dir), "--releases", str(releases), "--annotations",
+            str(annotation_dir), "--raw", str(shipped_raw)]
     assert main(push) == 0
     assert "imported: 48" in capsys.readouterr().out
     assert main(push) == 0  # a rerun adds nothing
@@ -261,7 +263,6 @@ def test_responses_judged_blind_in_label_studio_adjudicated_and_released(label_s
             if n == 1 and key == contested:
                 verdict = {"verdict": "unusable"}  # a split verdict: to adjudication
             client.annotations.create(id=task_of[key], result=result_items(verdict, RESPONSES))
-    annotation_dir = tmp_path / "annotation"
     shutil.copytree(Path(__file__).resolve().parents[1] / "annotation" / "exports", annotation_dir / "exports")
     pull(server, annotation_dir / "exports")
     assert main([*push, "--adjudication", "--annotations", str(annotation_dir), "--raw", str(shipped_raw)]) == 0

@@ -105,7 +105,7 @@ def test_an_empty_judgement_decides_nothing(fixture_raw):
     from curation.ingest import load_sources
 
     export = [{"id": 1, "data": {"id": "rs-1", "batch": "v0.7.0"}, "annotations": [
-        {"id": n, "completed_by": {"id": n, "email": f"a{n}@example.jp"}, "result": result, "updated_at": "2026"}
+        {"id": n, "completed_by": {"id": n, "email": f"a{n}@example.jp"}, "result": result, "updated_at": "2026-12-01"}
         for n, result in ((1, []), (2, []), (3, result_items({"verdict": "violating"}, RESPONSES)))]}]
     table, report = annotation_records(export, RESPONSES.voting, load_sources(fixture_raw), RESPONSES)
     assert table["problem"].tolist()[:2] == ["verdict: is empty: a judgement needs one"] * 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .interface import labeling_config
 # What annotators decide: the record's judgement fields that have a control; the rest of a record (its
 # requirement) stays as its source wrote it.
 DECIDED = tuple(f for f in schemas().judgement_fields if f in {c.name for c in CONTROLS})
-HEADER = ["kind", "server", "task", "id", "batch", "annotation", "annotator", "ground_truth", "cancelled",
+HEADER = ["kind", "server", "task", "id", "batch", "annotation", "annotator", "user", "ground_truth", "cancelled",
           "updated_at", "problem", "withdrawn"]
 WITHDRAWALS = "withdrawals.jsonl"
 # A pull names the server it came from: <UTC time>.<server>.json; an export stored before servers were named is
@@ -126,20 +127,44 @@ def user_emails(export: list) -> dict[int, str]:
     return out
 
 
-def annotator(who, emails: dict[int, str], server: str = "") -> str | None:
-    """Who annotated, as the person's e-mail: the one identity that is the same on every Label Studio server
-    (an export may give the annotator object or just the user id, mapped to the e-mail when the export knows
-    it). A bare user id is a person only on its own server. None: nobody."""
+def identities(who, emails: dict[int, str], server: str = "") -> tuple[str | None, str | None]:
+    """Who annotated: (the person, as their e-mail: the one identity that is the same on every Label Studio
+    server, or their user id where no e-mail is known; their user id on this server, or None). An export may
+    give the annotator object or just the user id, mapped to the e-mail when the export knows it. A bare
+    user id is a person only on its own server. (None, None): nobody."""
     if isinstance(who, dict):
-        who = who.get("email") if isinstance(who.get("email"), str) and who["email"].strip() else who.get("id")
+        email, who = who.get("email"), who.get("id")
+        if isinstance(email, str) and email.strip():
+            user = int(who) if isinstance(who, int) and not isinstance(who, bool) else None
+            return f"e-mail {email.strip().casefold()}", user_identity(user, server)
     if isinstance(who, bool) or who is None:
-        return None
+        return None, None
     if isinstance(who, int) or (isinstance(who, str) and who.strip().isascii() and who.strip().isdecimal()):
-        user = int(who)
-        return f"e-mail {emails[user]}" if user in emails else f"user {user}" + (f" on {server}" if server else "")
+        user = user_identity(int(who), server)
+        return (f"e-mail {emails[int(who)]}" if int(who) in emails else user), user
     if isinstance(who, str) and who.strip():
-        return f"e-mail {who.strip().casefold()}"
-    return None
+        return f"e-mail {who.strip().casefold()}", None
+    return None, None
+
+
+def user_identity(user: int | None, server: str) -> str | None:
+    return None if user is None else f"user {user}" + (f" on {server}" if server else "")
+
+
+def utc_time(value) -> str | None:
+    """An export's time as one UTC form that sorts as time ("…T15:20:44.000000Z" before "…T15:20:44.500000Z",
+    "+09:00" read as such): '' for none, None for a value that is not a time. A time without a zone is UTC."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 SCALAR = (str, int)
@@ -177,16 +202,26 @@ def malformed_result(annotation: dict) -> str | None:
             return "text that is not text"
     if not isinstance(annotation.get("was_cancelled", False), bool):
         return "was_cancelled that is not true or false"
-    if not isinstance(annotation.get("updated_at") or "", str):
+    if utc_time(annotation.get("updated_at")) is None:
         return "updated_at that is not a time"
     return None
+
+
+def annotation_key(annotation: dict, server: str) -> str:
+    """An annotation's key among every server's: the UUID Label Studio gives each annotation (`unique_id`),
+    else its id, after the server's name when the export names one."""
+    unique = annotation.get("unique_id")
+    if isinstance(unique, str) and unique.strip():
+        return unique.strip()
+    return f"{server}/{annotation['id']}" if server else str(annotation["id"])
 
 
 def annotation_records(export: list, kind: str, source_set: SourceSet, subject: Subject = PROMPTS,
                        server: str = "") -> tuple[pd.DataFrame, StageReport]:
     """One row per annotation of a stored export; the annotator appears only as a pseudonym. A task or an
     annotation the export does not describe completely is reported and left out, never guessed. `annotation`
-    is the annotation's key among every server's: its id, after the server's name when the export names one."""
+    is the annotation's key among every server's (annotation_key); `user` the annotator's user id on the
+    server, pseudonymized, where the export gives one."""
     report = StageReport(f"annotations ({kind})")
     rows = []
     emails = user_emails(export)
@@ -200,7 +235,7 @@ def annotation_records(export: list, kind: str, source_set: SourceSet, subject: 
             if not isinstance(annotation, dict) or not isinstance(annotation.get("id"), SCALAR):
                 report.problems.append(f"task {task['id']}{on}: an annotation without an id: left out")
                 continue
-            who = annotator(annotation.get("completed_by"), emails, server)
+            who, user = identities(annotation.get("completed_by"), emails, server)
             result = annotation.get("result") or []
             problem = malformed_result(annotation)
             if problem:
@@ -214,10 +249,12 @@ def annotation_records(export: list, kind: str, source_set: SourceSet, subject: 
             rows.append({
                 "kind": kind, "server": server, "task": task["id"], "id": (task.get("data") or {}).get("id"),
                 "batch": (task.get("data") or {}).get("batch"),
-                "annotation": f"{server}/{annotation['id']}" if server else str(annotation["id"]),
+                "annotation": annotation_key(annotation, server),
                 "annotator": source_set.pseudonym(who, f"the {kind} export") if who else None,
+                "user": source_set.pseudonym(user, f"the {kind} export") if user else None,
                 "ground_truth": bool(annotation.get("ground_truth")),
-                "cancelled": annotation.get("was_cancelled") is True, "updated_at": annotation.get("updated_at") or "",
+                "cancelled": annotation.get("was_cancelled") is True,
+                "updated_at": utc_time(annotation.get("updated_at")) or "",
                 "problem": problem, "withdrawn": None, **decided,
             })
             if problem:
@@ -226,6 +263,19 @@ def annotation_records(export: list, kind: str, source_set: SourceSet, subject: 
     report.counts = {"annotations": len(table), "cancelled": int(table["cancelled"].sum()),
                      "unusable": int(table["problem"].notna().sum()), "items": int(table["id"].nunique())}
     return table, report
+
+
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def one_person_one_identity(annotations: pd.DataFrame) -> pd.DataFrame:
+    """An annotator whom one export names by user id only is the person another export of the same server
+    names by e-mail too: one voter, not two."""
+    named = annotations[annotations["user"].notna() & (annotations["annotator"] != annotations["user"])]
+    person = dict(zip(named["user"], named["annotator"]))
+    bare = annotations["annotator"] == annotations["user"]
+    return annotations.assign(annotator=annotations["annotator"].where(
+        ~bare, annotations["user"].map(person).fillna(annotations["annotator"])))
 
 
 def load_annotations(annotation_dir: Path | None, source_set: SourceSet, subject: Subject = PROMPTS
@@ -251,14 +301,18 @@ def load_annotations(annotation_dir: Path | None, source_set: SourceSet, subject
         report.count(f"exports ({kind})")
         report.problems += [f"{path.name}: {p}" for p in sub.problems]
     empty = annotation_records([], subject.voting, source_set, subject)[0]
+    every = one_person_one_identity(pd.concat(frames, ignore_index=True) if frames else empty.assign(export=0))
     # An annotation in several exports (every pull holds them all) counts once: its newest edit, and of equal
-    # edits the newest export's copy.
-    every = pd.concat(frames, ignore_index=True) if frames else empty.assign(export=0)
-    table = (every.sort_values(["updated_at", "export"], kind="stable")
-             .drop_duplicates(["kind", "annotation"], keep="last")
+    # edits the newest export's copy. A key that is not Label Studio's UUID (a hand-made export's, or one of
+    # an older server's) is an annotation only with its item and annotator: two servers count ids from 1.
+    uuid = every["annotation"].str.fullmatch(UUID)
+    same = [every["kind"], every["annotation"], every["id"], every["annotator"].where(~uuid, "")]
+    table = (every.assign(same=pd.Series(list(zip(*same)), index=every.index, dtype=object))
+             .sort_values(["updated_at", "export"], kind="stable")
+             .drop_duplicates("same", keep="last")
              .sort_values(["export", "kind", "task", "annotation"], kind="stable")
-             .drop(columns="export").reset_index(drop=True))
-    withdrawals, withdrawal_file = read_withdrawals(annotation_dir, source_set)
+             .drop(columns=["export", "same"]).reset_index(drop=True))
+    withdrawals, withdrawal_file = read_withdrawals(annotation_dir)
     table["withdrawn"] = withdrawn(table, withdrawals)
     for kind in subject.kinds:
         part = table[table["kind"] == kind]

@@ -59,8 +59,8 @@ def settings() -> tuple[str, str, float]:
         timeout = float(os.environ.get(TIMEOUT_ENV) or 60)
     except ValueError:
         timeout = -1.0
-    if not timeout > 0:
-        raise LabelStudioError(f"{TIMEOUT_ENV} must be a number of seconds above 0")
+    if not 0 < timeout <= 86400:  # inf or 1e10 would overflow the client's timer
+        raise LabelStudioError(f"{TIMEOUT_ENV} must be a number of seconds above 0 and at most 86400")
     return url.rstrip("/"), key, timeout
 
 
@@ -360,9 +360,10 @@ def json_items(path: Path, chunk: int = 1 << 20) -> Iterator:
 def server_name(server: Server, project) -> str:
     """Names the Label Studio server (and database) a project lives on, for the stored exports: task and
     annotation ids count from 1 on every server, so exports of two servers are told apart by this name. A
-    fresh server, or one whose database was reset, has a project created at another instant."""
+    fresh server, or one whose database was reset, has a project created at another instant; the same
+    server reached at another address (localhost, 127.0.0.1) keeps its name."""
     created = project.created_at.isoformat() if getattr(project, "created_at", None) else ""
-    return "ls-" + hashlib.sha256(f"{server.url}\n{project.id}\n{created}".encode()).hexdigest()[:12]
+    return "ls-" + hashlib.sha256(f"{project.id}\n{created}".encode()).hexdigest()[:12]
 
 
 def pull(server: Server, exports_dir: Path) -> tuple[list[Path], StageReport]:

@@ -115,8 +115,8 @@ def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engi
         raise SourceError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
     if min_coverage is not None and not 0 < min_coverage <= 1:
         raise SourceError(f"--min-coverage {min_coverage}: a share above 0, at most 1")
-    if not connect_timeout > 0:
-        raise SourceError(f"--connect-timeout {connect_timeout}: seconds above 0")
+    if not 0 < connect_timeout <= 86400:  # inf would overflow Ray's timer
+        raise SourceError(f"--connect-timeout {connect_timeout}: seconds above 0 and at most 86400")
     if work_dir is not None:
         outside_release(work_dir, release, "--work")
     index = Index.load(release, min_coverage)

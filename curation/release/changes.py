@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..contract import Fate, kept
 from ..ingest.sources import RELEASE_NOTES
+from ..report import StageReport
 from ..schema import schemas
 from ..yamlfile import read_yaml
 from .configs import default_rows, without_nan
@@ -48,29 +50,63 @@ PEOPLE = ("annotators", "adjudication", "ground_truth")  # label sources that ar
 def previous_rows(previous: Release | None, config: str) -> pd.DataFrame:
     """Every row of a config of the previous release (empty when it had none)."""
     if previous is None or config not in previous.manifest["configs"]:
-        return pd.DataFrame(columns=["label_source"])
+        return pd.DataFrame()
     files = previous.manifest["configs"][config]["files"].values()
     return pd.concat([pq.read_table(previous.path / rel).to_pandas() for rel in files], ignore_index=True)
 
 
-def lost_decisions(before: pd.DataFrame, now: pd.DataFrame, key: str, why: dict[str, str]) -> dict[str, str]:
+NO_JUDGEMENT = "no stored judgement decides it any more (an export was removed or emptied?)"
+
+
+def lost_report(change: dict) -> StageReport:
+    """The release report's account of the people's decisions that left (change: lost_decisions' entries)."""
+    report = StageReport("decisions kept", {"prompt decisions no longer in force": len(change["decisions_lost"]),
+                                            "response verdicts no longer in force": len(change["verdicts_lost"])})
+    report.problems += [f"{item}: {why}" for name in ("decisions_lost", "verdicts_lost")
+                        for item, why in change[name].items()]
+    return report
+
+
+def lost_decisions(before: pd.DataFrame, now: pd.DataFrame, key: str, why: dict[str, str],
+                   otherwise: str) -> dict[str, str]:
     """Items (by `key`) that people had decided in the previous release and that no people's decision holds
-    now, each with why (`why`: key -> reason, from withdrawals, the adjudication queue and the records'
-    fates; an item missing from it lost every stored judgement)."""
-    decided = set(before.loc[before["label_source"].isin(PEOPLE), key]) if len(before) else set()
+    now, each with why (`why`: key -> reason; `otherwise` for an item it does not name). A release older
+    than label_source had no people's decisions to lose."""
+    decided = set(before.loc[before["label_source"].isin(PEOPLE), key]) if "label_source" in before else set()
     still = set(now.loc[now["label_source"].isin(PEOPLE), key]) if len(now) else set()
-    return {item: why.get(item, "no stored judgement decides it any more (an export was removed or emptied?)")
-            for item in sorted(decided - still)}
+    return {item: why.get(item, otherwise) for item in sorted(decided - still)}
 
 
 def why_undecided(judgements: pd.DataFrame, queue: pd.DataFrame, fates: dict[str, str]) -> dict[str, str]:
     """item -> why no people's decision holds it: withdrawn (the recorded reason), waiting for an adjudicator
-    (why the votes split), or its fate in this release (`fates`: item -> fate, for items not released)."""
-    why = {item: f"not released: {fate}" for item, fate in fates.items()}
+    (why the votes split), or what became of it in this release (`fates`)."""
+    why = dict(fates)
     why.update({item: f"waiting for adjudication ({reason})" for item, reason in zip(queue["id"], queue["reason"])})
     withdrawn = judgements[judgements["withdrawn"].notna()]
     why.update({item: f"withdrawn: {reason}" for item, reason in zip(withdrawn["id"], withdrawn["withdrawn"])})
     return why
+
+
+def prompt_fates(table: pd.DataFrame, before: pd.DataFrame) -> dict[str, str]:
+    """Of the previous release's prompts, those this release does not release, and why."""
+    in_play = table[kept(table)]
+    fates = {rid: f"not released: {fate}" for rid, fate in zip(in_play["id"], in_play["fate"])
+             if fate != Fate.RELEASED}
+    gone = set(before["id"]) - set(in_play["id"]) if len(before) else set()
+    fates.update({rid: "no longer among the records (removed from the sources, or now a duplicate or "
+                       "quarantined: reports/accounting.jsonl)" for rid in gone})
+    return fates
+
+
+def response_fates(lines: list[dict], before: pd.DataFrame, read: bool) -> dict[str, str]:
+    """Of the previous release's judged responses, those this release does not release, and why (`read`:
+    whether stored responses were read at all)."""
+    fates = {line["key"]: f"not released: {line['fate']}" for line in lines if line["fate"] != "released"}
+    gone = ("no longer stored among the responses read" if read else
+            "no responses were read (--responses none, the default for a raw folder other than data/raw)")
+    stored = {line["key"] for line in lines}
+    fates.update({key: gone for key in (set(before["key"]) if len(before) else set()) - stored})
+    return fates
 
 
 def response_changes(before: pd.DataFrame, now: pd.DataFrame) -> dict:
