@@ -214,14 +214,15 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
 
 def cmd_contamination(args: argparse.Namespace) -> int:
-    from .contamination.run import outside_release, scan_corpora
+    from .contamination.run import scan_corpora
+    from .release.layout import outside_releases
 
     out, release = Path(args.out), Path(args.release)
     if out.is_dir():
         raise SourceError(f"--out {out}: a folder; give the report's file name")
     if not out.parent.is_dir():
         raise SourceError(f"--out {out}: no folder {out.parent}")
-    outside_release(out, release, "--out")
+    outside_releases(out, "--out")
     if args.max_document_mb is not None and not args.max_document_mb > 0:
         raise SourceError(f"--max-document-mb {args.max_document_mb}: a size above 0")
     report = scan_corpora(args.corpus, release, text_field=args.text_field, engine=args.engine,
@@ -238,10 +239,12 @@ def cmd_contamination(args: argparse.Namespace) -> int:
 def cmd_responses(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .release.layout import outside_releases
     from .responses import collect, responses_of, store
     from .responses.graders import grader_verdicts, store_grader_verdicts
 
     release, out = Path(args.release), Path(args.out)
+    outside_releases(out, "--out")
     if args.action == "collect":
         if not 1 <= args.timeout <= A_DAY or args.max_retries < 0:
             raise SourceError(f"--timeout must be 1 to {A_DAY} seconds and --max-retries at least 0")

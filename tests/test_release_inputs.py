@@ -36,3 +36,25 @@ def test_the_shipped_data_released_into_an_empty_out_warns_which_prompts_moved_s
     assert "prompts moved split" in warning and "release into data/release to keep them" in warning
     moved = [line for line in run.stderr.splitlines() if line.startswith("  moved: jt-")]
     assert 0 < len(moved) <= 20 and all(" → " in line for line in moved)
+
+
+def test_no_command_writes_inside_a_release_folder(fixture_raw, tmp_path, capsys):
+    """A release folder is read-only: `release --out` inside one (it would write v0.1.0 into it) and `responses
+    collect/import --out` inside one are refused with one line before anything is read or written."""
+    import shutil
+
+    from curation.cli import main
+
+    shipped = tmp_path / "release"
+    shutil.copytree(REPO / "data" / "release" / "v0.9.0", shipped / "v0.9.0")
+    before = sorted(p.name for p in (shipped / "v0.9.0").iterdir())
+    inside = shipped / "v0.9.0"
+    for args in (["release", "--raw", str(fixture_raw), "--out", str(inside)],
+                 ["release", "--raw", str(fixture_raw), "--out", str(inside / "reports" / "more")],
+                 ["responses", "import", str(tmp_path / "log.eval"), "--release", str(inside), "--out",
+                  str(inside / "responses")]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --out {args[-1]}: inside the release {inside.resolve()}") and \
+            err.count("\n") == 1
+    assert sorted(p.name for p in (shipped / "v0.9.0").iterdir()) == before

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError
+from ..release.layout import outside_releases
 from .corpus import CorpusReader, ScanCorpus
 from .scan import Index
 
@@ -94,15 +95,6 @@ class Report:
                        for m in [*self.matches, *self.problems, {"summary": summary}])
 
 
-def outside_release(path: Path, release: Path, flag: str) -> None:
-    """Releases are read-only: nothing the scan writes may land inside one (links and .. resolved), where
-    it would overwrite the manifest or the index, or leave a file the manifest does not list."""
-    root = release.resolve()
-    where = path.resolve()
-    if where == root or root in where.parents:
-        raise SourceError(f"{flag} {path}: inside the release {release}; releases are read-only, write elsewhere")
-
-
 def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engine: str = "local",
                  address: str | None = None, tasks: int | None = None, workers: int | None = None,
                  work_dir: Path | None = None, min_coverage: float | None = None,
@@ -118,7 +110,7 @@ def scan_corpora(specs: list[str], release: Path, text_field: str = "text", engi
     if not 0 < connect_timeout <= 86400:  # inf would overflow Ray's timer
         raise SourceError(f"--connect-timeout {connect_timeout}: seconds above 0 and at most 86400")
     if work_dir is not None:
-        outside_release(work_dir, release, "--work")
+        outside_releases(work_dir, "--work")
     index = Index.load(release, min_coverage)
     files = corpus_files(specs)
     own = work_dir is None

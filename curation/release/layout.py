@@ -158,9 +158,20 @@ def remove_stale_temporaries(out_dir: Path) -> list[str]:
     return removed
 
 
+def outside_releases(path: Path, flag: str) -> None:
+    """Releases are read-only: nothing a command writes may land inside one (links and .. resolved), where
+    it would overwrite the manifest or the index, or leave a file the manifest does not list."""
+    where = path.resolve()
+    for folder in [where, *where.parents]:
+        if VERSION_DIR.match(folder.name) and (folder / "manifest.json").is_file():
+            raise ReleaseError(f"{flag} {path}: inside the release {folder}; releases are read-only, write elsewhere")
+
+
 def check_out(out_dir: Path) -> None:
-    """OUT must be a folder of releases, or a path one can be made at: checked before the pipeline runs (a
-    file there once failed only at the write, after every stage, with a traceback)."""
+    """OUT must be a folder of releases, or a path one can be made at, and not inside a release: checked
+    before the pipeline runs (a file there once failed only at the write, after every stage, with a
+    traceback)."""
+    outside_releases(out_dir, "--out")
     for folder in [out_dir, *out_dir.parents]:
         if folder.exists() or folder.is_symlink():
             if not folder.is_dir():
