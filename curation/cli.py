@@ -246,8 +246,10 @@ def cmd_responses(args: argparse.Namespace) -> int:
     release, out = Path(args.release), Path(args.out)
     outside_releases(out, "--out")
     if args.action == "collect":
-        if not 1 <= args.timeout <= A_DAY or args.max_retries < 0:
-            raise SourceError(f"--timeout must be 1 to {A_DAY} seconds and --max-retries at least 0")
+        if not 1 <= args.timeout <= A_DAY or not 0 <= args.max_retries <= 100:
+            raise SourceError(f"--timeout must be 1 to {A_DAY} seconds and --max-retries 0 to 100")
+        if args.limit is not None and args.limit < 1:
+            raise SourceError("--limit must be at least 1 prompt (leave it out for every prompt)")
         log = collect(release, args.split, args.model, out / "logs", limit=args.limit,
                       chat_completions=args.chat_completions, timeout=args.timeout, max_retries=args.max_retries)
         logs = [(log, "collect")]

@@ -169,9 +169,13 @@ def test_timeouts_that_are_not_seconds_are_one_line_errors(tmp_path, capsys, mon
         assert capsys.readouterr().err == ("error: LABEL_STUDIO_TIMEOUT must be a number of seconds above 0 and at "
                                            "most 86400\n")
     release = str(REPO / "data" / "release" / "v0.7.0")
-    for flags in (["--timeout", "0"], ["--timeout", "10000000000"], ["--max-retries", "-1"]):
+    for flags in (["--timeout", "0"], ["--timeout", "10000000000"], ["--max-retries", "-1"],
+                  ["--max-retries", "1000000000"]):
         assert main(["responses", "collect", "--release", release, "--model", "openai/m", *flags]) == 2
-        assert capsys.readouterr().err == "error: --timeout must be 1 to 86400 seconds and --max-retries at least 0\n"
+        assert capsys.readouterr().err == "error: --timeout must be 1 to 86400 seconds and --max-retries 0 to 100\n"
+    for limit in ("0", "-3"):
+        assert main(["responses", "collect", "--release", release, "--model", "openai/m", "--limit", limit]) == 2
+        assert capsys.readouterr().err == "error: --limit must be at least 1 prompt (leave it out for every prompt)\n"
     for value in ("0", "inf", "1e10"):
         assert main(["publish", release, "--repo", "org/name", "--timeout", value]) == 2
         assert capsys.readouterr().err == "error: --timeout must be above 0 and at most 86400 seconds\n"

@@ -161,6 +161,18 @@ def test_a_log_of_another_release_or_with_other_prompt_text_is_refused_before_an
         "error: other-text.eval: 1 of its 3 samples match no prompt of release v0.7.0 (by id and text, or by "
         "text): is it a log of another release? Nothing stored")
     assert not out.exists()
+    log = read_eval_log(str(good))
+    log.samples[0].epoch = 10**30  # would not fit the released column: not a log Inspect writes
+    huge = tmp_path / "huge-epoch.eval"
+    write_eval_log(log, str(huge))
+    assert main(["responses", "import", str(huge), "--release", str(RELEASE), "--out", str(out)]) == 2
+    assert "epoch is not a whole number from 1 to 1,000,000" in capsys.readouterr().err
+    log.samples = []
+    write_eval_log(log, str(huge))
+    assert main(["responses", "import", str(huge), "--release", str(RELEASE), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == "error: huge-epoch.eval: the log holds no samples (a header-only log?): " \
+                                      "nothing to store\n"
+    assert not out.exists()
 
 
 def test_requirement_only_prompts_are_collected_too(model_server, tmp_path, capsys):

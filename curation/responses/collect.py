@@ -73,6 +73,8 @@ def responses_of(log, release: Path, source: str) -> tuple[pd.DataFrame, int]:
     another release, or whose samples match no prompt of this one (matched_samples), is refused whole."""
     manifest, matched, failed, unmatched = matched_samples(log, release)
     version, total = f"v{manifest['version']}", len(log.samples or [])
+    if not total:
+        raise SourceError(f"{source}: the log holds no samples (a header-only log?): nothing to store")
     named = release_named(log)
     if named and named != version:
         raise SourceError(f"{source}: its {total} samples answered release {named}, not {version}: "
@@ -84,7 +86,7 @@ def responses_of(log, release: Path, source: str) -> tuple[pd.DataFrame, int]:
     records = [{"key": key, "prompt_id": row["id"], "release": manifest["version"], "split": split,
                 "model": log.eval.model, "model_revision": revision_of(sample, log.eval.model),
                 "generation": generation,
-                "epoch": int(sample.epoch or 1),
+                "epoch": epoch_of(sample),
                 "response": sample.output.completion, "source": source}
                for sample, row, split, key in matched]
     frame = pd.DataFrame(records, columns=[f.name for f in schemas().response_fields])
@@ -142,10 +144,23 @@ def matched_samples(log, release: Path) -> tuple[dict, list[tuple[object, dict, 
         if found is None:
             unmatched += 1
             continue
-        (row, split), epoch = found, int(sample.epoch or 1)
+        (row, split), epoch = found, epoch_of(sample)
         matched.append((sample, row, split,
                         response_key(manifest["version"], row["id"], log.eval.model, generation, epoch)))
     return manifest, matched, failed, unmatched
+
+
+EPOCHS_AT_MOST = 1_000_000  # Inspect counts epochs from 1; a bigger number is not a log it wrote
+
+
+def epoch_of(sample) -> int:
+    """A sample's epoch (1 when the log gives none); one that Inspect could not have written stops the import
+    (10**30 would not even fit the released column)."""
+    epoch = 1 if sample.epoch is None else sample.epoch
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch <= EPOCHS_AT_MOST:
+        raise SourceError(f"sample {str(sample.id)[:40]}: epoch is not a whole number from 1 to "
+                          f"{EPOCHS_AT_MOST:,}; not a log Inspect writes")
+    return epoch
 
 
 def revision_of(sample, model: str) -> str | None:
