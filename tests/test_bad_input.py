@@ -357,22 +357,27 @@ def test_a_folder_that_only_looks_like_a_temporary_one_is_left_alone(fixture_raw
 @pytest.mark.parametrize("command", ["tag", "dedup"])
 def test_standalone_commands_never_echo_a_value_or_a_header_that_is_data(command, tmp_path, capsys):
     """`not text (4111111111111111)` once put a card number in the message, and a file without a header row
-    named its first record's phone number and e-mail as columns: values are described, such headers numbered."""
+    named its first record's phone number and e-mail as columns: values are described, such headers numbered;
+    a name the personal-data detector misses (Taro Yamada, 1234 5678 9012) is numbered too: only a name
+    shaped like an identifier is shown (`name_col`)."""
     from curation.cli import main
 
     files = {"card.jsonl": '{"text": 4111111111111111}\n',
-             "no-header.csv": "090-1234-5678,taro.yamada@example.com,質問\n03-1111-2222,b@example.com,二\n"}
+             "no-header.csv": "090-1234-5678,taro.yamada@example.com,質問\n03-1111-2222,b@example.com,二\n",
+             "names.csv": "Taro Yamada,1234 5678 9012,質問,name_col\nHanako,1,二,x\n"}
     for name, data in files.items():
         (tmp_path / name).write_text(data, encoding="utf-8")
     pq.write_table(pa.table({"text": pa.array([["リスト"], ["型"]])}), tmp_path / "list.parquet")
     expected = {"card.jsonl": "card.jsonl record 1, text: not text (a number)",
-                "no-header.csv": "no column 'text' (columns: column 1, column 2, 質問)",
+                "no-header.csv": "no column 'text' (columns: column 1, column 2, column 3)",
+                "names.csv": "no column 'text' (columns: column 1, column 2, column 3, name_col)",
                 "list.parquet": "list.parquet record 1, text: not text (a list)"}
     for name, message in expected.items():
         assert main([command, str(tmp_path / name), "--out", str(tmp_path / "out.parquet")]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1
-        assert not any(value in err for value in ("4111111111111111", "090-1234-5678", "taro.yamada@example.com"))
+        assert not any(value in err for value in ("4111111111111111", "090-1234-5678", "taro.yamada@example.com",
+                                                  "Taro Yamada", "1234 5678 9012"))
     dictionary = pa.array(["同じ質問", None, "同じ質問"]).dictionary_encode()
     pq.write_table(pa.table({"text": dictionary}), tmp_path / "dictionary.parquet")
     assert main([command, str(tmp_path / "dictionary.parquet"), "--out", str(tmp_path / "out.parquet")]) == 0
@@ -419,3 +424,29 @@ def test_a_full_disk_while_writing_leaves_nothing_partial(fixture_raw, tmp_path,
     assert run.stderr == (f"error: {tmp_path / 'out' / 'v0.1.0'}: not written (No space left on device); nothing "
                           "was released and the partial folder is removed\n")
     assert written and list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_parquet_file_that_decompresses_hugely_is_refused_before_it_is_read(fixture_raw, tmp_path):
+    """A 56 KB Parquet file holding a 200M-character text once peaked at 2.9 GB: the size of each row group,
+    from the file's footer, is checked before any value is decompressed; one line names the file and rows."""
+    from curation.ingest.readers import MAX_ROW_GROUP_BYTES
+
+    meta = {"harm-type": "個人情報漏洩"}
+    bomb = pa.table({"ID": ["P-1", "P-2"], "text": ["a" * (MAX_ROW_GROUP_BYTES + 1), "普通の質問"],
+                     "meta": [meta, meta]})
+    pq.write_table(bomb, fixture_raw / "bomb.parquet", compression="zstd")
+    del bomb
+    assert (fixture_raw / "bomb.parquet").stat().st_size < 100_000
+    edit_sources(fixture_raw, lambda d: d["sources"].append(
+        {"name": "bomb", "path": "bomb.parquet", "format": "answercarefully", "origin": "peer",
+         "license": "CC-BY-4.0", "defaults": {"label": "unsafe"}}))
+    # The peak is the process's own (VmHWM): ru_maxrss would start from this process's size at the fork.
+    code = ("import re, sys\nfrom pathlib import Path\nfrom curation.cli import main\ncode = main(sys.argv[1:])\n"
+            "status = Path('/proc/self/status').read_text()\n"
+            "print('peak', re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\nsys.exit(code)")
+    run = subprocess.run([sys.executable, "-c", code, "release", "--raw", str(fixture_raw),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    message, peak = run.stderr.splitlines()
+    assert run.returncode == 2 and message.startswith("error: bomb.parquet: rows 1-2 (row group 1) hold ")
+    assert "write the file with smaller row groups" in message
+    assert int(peak.split()[1]) / 1024 < 500, peak  # MB; reading the text whole took 2.9 GB

@@ -1,5 +1,6 @@
 """Normalization for matching and the exact-duplicate rule (which record is kept)."""
 
+import json
 import random
 import unicodedata
 from functools import lru_cache
@@ -195,3 +196,20 @@ def test_symbol_only_texts_are_never_near_duplicates():
     out, _ = dedup_table(pd.DataFrame({"text": texts}), "text")
     assert out["kept"].tolist() == [True] * 6 + [False] and out["duplicate_of"].iloc[-1] == "5"
     assert out["cluster_id"].iloc[:5].isna().all() and out["pair_class"].iloc[-1] == "exact"
+
+
+@pytest.mark.parametrize("ids, problem", [
+    (["a@example.jp", "a@example.jp", "c"], "1 row(s) repeat an earlier row's id, 0 empty"),
+    (["a@example.jp", "", None], "0 row(s) repeat an earlier row's id, 2 empty"),
+])
+def test_dedup_refuses_an_id_column_that_does_not_name_one_row(ids, problem, tmp_path, capsys):
+    """`duplicate_of` with repeated or empty ids once pointed at a row's own id: one line, values not shown."""
+    from curation.cli import main
+
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(f'{{"id": {json.dumps(i)}, "text": "同じ質問"}}\n' for i in ids), encoding="utf-8")
+    assert main(["dedup", str(path), "--id-column", "id", "--out", str(tmp_path / "out.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: --id-column id: ids must be unique and not empty ({problem}); leave --id-column out " \
+                  "to name rows by number\n"
+    assert not (tmp_path / "out.parquet").exists()

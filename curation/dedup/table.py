@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..errors import SourceError
 from ..report import StageReport
 from .clusters import cluster_ids, cluster_name, merge_clusters
 from .pairs import find_pairs, forms_of
@@ -13,12 +14,26 @@ from .pairs import find_pairs, forms_of
 ARROW_TYPES = {"cluster_id": pa.string(), "kept": pa.bool_(), "duplicate_of": pa.string(),
                "similarity": pa.float64(), "pair_class": pa.string(), "pair_reason": pa.string()}
 
+
+def refuse_ambiguous_ids(ids: pd.Series, id_column: str) -> None:
+    """`duplicate_of` names a row by its id: a repeated or empty id would name another row, or the row itself.
+    The values are never shown (an id may be an e-mail)."""
+    text = ids.astype(str).where(ids.notna(), "").str.strip()
+    empty = int((text == "").sum())
+    repeated = int(text[text != ""].duplicated().sum())
+    if empty or repeated:
+        raise SourceError(f"--id-column {id_column}: ids must be unique and not empty ({repeated} row(s) repeat an "
+                          f"earlier row's id, {empty} empty); leave --id-column out to name rows by number")
+
+
 def dedup_table(frame: pd.DataFrame, text_column: str, label_column: str | None = None,
                 id_column: str | None = None, config: dict | None = None) -> tuple[pd.DataFrame, StageReport]:
     """Every row plus `cluster_id`, `kept`, `duplicate_of` (the kept row's `id_column` value, else its
     0-based row number, as text), `similarity`, `pair_class` and `pair_reason`. Equal matching forms are exact
     duplicates; the rest as in the release pipeline. Earlier rows are kept first."""
     report = StageReport("dedup")
+    if id_column:
+        refuse_ambiguous_ids(frame[id_column], id_column)
     texts = frame[text_column].fillna("").astype(str).tolist()
     forms = forms_of(texts)
     n = len(forms)

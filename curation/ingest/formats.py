@@ -23,8 +23,9 @@ def column_map(fmt: dict, names: list[str], source: Source, strict: bool) -> dic
     for column in fmt["columns"]:
         found = list(dict.fromkeys(position[alias_key(h)] for h in column["headers"] if alias_key(h) in position))
         if len(found) > 1:
-            unit = "columns" if strict else "keys"
-            problem = (f"{unit} {' and '.join(header_name(names[n - 1], n) for n in found)} "
+            unit = "column" if strict else "key"
+            named = " and ".join(header_name(source, names[n - 1], n, unit) for n in found)
+            problem = (f"{unit}s {named} "
                        f"({', '.join(map(str, found))}) both give {column['field']}; keep one")
             if strict:
                 raise SourceError(f"{source.relpath}: {problem}")

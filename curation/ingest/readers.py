@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import SourceError
-from ..schema import alias_key
+from ..schema import alias_key, schemas
 from .csvrows import csv_records
 from .sources import Source
 
@@ -31,7 +31,13 @@ DAMAGED = "\U0010fffd"
 codecs.register_error("curation.damaged", lambda exc: (DAMAGED, exc.end))
 SURROGATE = re.compile("[\ud800-\udfff]")
 LINE_END = re.compile("\r\n|\r|\n")
-MAX_SHOWN_HEADER = 64  # a longer header cell is named by its position in messages (likely a record's text)
+# A column of any table given to `tag` or `dedup` is named in messages only when it looks like an identifier
+# (a file without a header row has a record as its first row: its cells are data, maybe personal).
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")  # no space: "Taro Yamada" is a name
+# The largest row group read: a value is at most `max_cell_characters` (400 KB in UTF-8), but pyarrow
+# decompresses a value whole before its length can be checked, so a 56 KB file could hold a 2 GB text.
+MAX_ROW_GROUP_BYTES = 128 * 2**20
+PARQUET_BATCH_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
     if damaged and any(DAMAGED in c for c in cells):
         raise SourceError(f"{source.relpath}: neither UTF-8 nor CP932 text; declare its `encoding:` in sources.yaml "
                           f"(the header row has bytes that are not valid {damaged})")
-    header = [h.strip() for h in cells]
+    header = [h.strip() for h in without_bom(cells)]
     refuse_repeated_columns(source, header)
     records = csv_records(text, len(header))
     next(records)
@@ -106,6 +112,7 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
     def rows() -> Iterator[RawRow]:
         # Rows are numbered as a spreadsheet shows them: the header is row 1, a record is one row.
         for row, (line, cells, problem) in enumerate(records, start=2):
+            cells = without_bom(cells)
             where = f" (line {line})" if line != row else ""
             if cells is None:
                 yield RawRow(row, None, problem + where)
@@ -115,7 +122,7 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
                 yield RawRow(row, None, f"has {len(cells)} cells but the header has {len(header)}{where}")
             elif damaged and any(DAMAGED in c for c in cells):
                 column = next(n for n, c in enumerate(cells) if DAMAGED in c)
-                yield RawRow(row, None, f"{header_name(header[column], column + 1)}: bytes that are not valid "
+                yield RawRow(row, None, f"{header_name(source, header[column], column + 1)}: bytes that are not valid "
                                         f"{damaged}{where}")
             else:
                 yield RawRow(row, dict(zip(header, cells)))
@@ -123,12 +130,44 @@ def read_csv_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
     return header, rows()
 
 
-def header_name(name: str, position: int) -> str:
-    """How a message names a column: by its header, unless the header looks like personal data or is
-    long (a file without a header row has a record as its first row), then by its position."""
-    from ..tagging.pii import detect  # MeCab and the patterns: only once a message names a column
+def without_bom(cells: list[str] | None) -> list[str] | None:
+    """A byte order mark at the start of a row (files joined by a tool that keeps each one's BOM) is not text."""
+    return [cells[0].removeprefix("\ufeff"), *cells[1:]] if cells else cells
 
-    return f"column {position}" if len(name) > MAX_SHOWN_HEADER or detect(name) else name
+
+def header_name(source: Source, name: str, position: int, unit: str = "column") -> str:
+    """How a message names a column (or a JSON key): a file without a header row has a record as its first
+    row, so a name is shown only when it is one of the format's accepted headers (any table given to `tag`
+    or `dedup`: when it looks like an identifier); else the column is named by its position."""
+    formats = schemas().input_formats
+    if source.format in formats:
+        fmt = formats[source.format]
+        known = alias_key(name) in {alias_key(h) for h in [*(fmt.get("source_labels") or []),
+                                                           *(h for c in fmt["columns"] for h in c["headers"])]}
+    else:
+        known = bool(IDENTIFIER.fullmatch(name))
+    return name if known else f"{unit} {position}"
+
+
+def too_long(source: Source, values: dict[str, Any], unit: str) -> str | None:
+    """The problem of a record holding a string value (at any depth) longer than a CSV cell may be, or None:
+    one hostile record must not cost the run minutes and gigabytes downstream."""
+    limit = schemas().tuning["ingest"]["max_cell_characters"]
+    for position, (name, value) in enumerate(values.items(), start=1):
+        longest = longest_string(value)
+        if longest > limit:
+            return f"{header_name(source, name, position, unit)}: {longest:,} characters (at most {limit:,})"
+    return None
+
+
+def longest_string(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return max((max(len(str(k)), longest_string(v)) for k, v in value.items()), default=0)
+    if isinstance(value, (list, tuple)):
+        return max((longest_string(v) for v in value), default=0)
+    return 0
 
 
 def refuse_repeated_columns(source: Source, header: list[str]) -> None:
@@ -136,7 +175,7 @@ def refuse_repeated_columns(source: Source, header: list[str]) -> None:
     keys = [alias_key(h) for h in header]
     repeated = [n for n, k in enumerate(keys) if k and keys.count(k) > 1]
     if repeated:
-        names = dict.fromkeys(header_name(header[n], n + 1) for n in repeated)
+        names = dict.fromkeys(header_name(source, header[n], n + 1) for n in repeated)
         raise SourceError(f"{source.relpath}: column(s) {', '.join(names)} appear more than once in the header "
                           f"(columns {', '.join(str(n + 1) for n in repeated)}, in any spelling)")
 
@@ -169,6 +208,7 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
     if lines[-1] == "":
         lines.pop()  # the newline that ends the last line does not start another
     for line_no, line in enumerate(lines, start=1):
+        line = line.removeprefix("\ufeff")  # a BOM inside the file (files joined with theirs) is not JSON
         if not line.strip():
             yield RawRow(line_no, None)
             continue
@@ -195,7 +235,8 @@ def read_jsonl_rows(source: Source) -> Iterator[RawRow]:
         if not isinstance(value, dict):
             yield RawRow(line_no, None, f"must be a JSON object, got {type(value).__name__}")
             continue
-        yield RawRow(line_no, value)
+        problem = too_long(source, value, "key")
+        yield RawRow(line_no, None if problem else value, problem)
 
 
 def has_surrogate(value: Any) -> bool:
@@ -209,18 +250,50 @@ def has_surrogate(value: Any) -> bool:
     return False
 
 
-def read_parquet(source: Source) -> pa.Table:
+def parquet_file(source: Source) -> pq.ParquetFile:
+    """The file, opened (its footer read) but not its data; a row group too large to read is refused."""
     try:
-        return pq.read_table(source.path)
+        parquet = pq.ParquetFile(source.path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise SourceError(f"{source.relpath}: not a readable Parquet file ({exc})") from None
+    first = 1
+    for group in range(parquet.metadata.num_row_groups):
+        meta = parquet.metadata.row_group(group)
+        size = sum(meta.column(c).total_uncompressed_size for c in range(meta.num_columns))
+        if size > MAX_ROW_GROUP_BYTES:
+            raise SourceError(f"{source.relpath}: rows {first:,}-{first + meta.num_rows - 1:,} (row group {group + 1}) "
+                              f"hold {size:,} bytes uncompressed, more than {MAX_ROW_GROUP_BYTES:,} read at once: "
+                              "write the file with smaller row groups (pyarrow: row_group_size=10000)")
+        first += meta.num_rows
+    return parquet
+
+
+def read_parquet(source: Source) -> pa.Table:
+    parquet = parquet_file(source)
+    try:
+        return parquet.read()
+    except Exception as exc:
         raise SourceError(f"{source.relpath}: not a readable Parquet file ({exc})") from None
 
 
 def read_parquet_rows(source: Source) -> tuple[list[str], Iterator[RawRow]]:
-    """The columns (from the schema: a file of 0 rows has them too) and the rows."""
-    table = read_parquet(source)
-    refuse_repeated_columns(source, table.column_names)
-    return table.column_names, (RawRow(index, values) for index, values in enumerate(table.to_pylist(), start=1))
+    """The columns (from the schema: a file of 0 rows has them too) and the rows, read a batch at a time."""
+    parquet = parquet_file(source)
+    columns = parquet.schema_arrow.names
+    refuse_repeated_columns(source, columns)
+
+    def rows() -> Iterator[RawRow]:
+        row = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                for values in batch.to_pylist():
+                    row += 1
+                    problem = too_long(source, values, "column")
+                    yield RawRow(row, None if problem else values, problem)
+        except Exception as exc:  # a damaged page is found only when it is read
+            raise SourceError(f"{source.relpath}: not a readable Parquet file after row {row:,} ({exc})") from None
+
+    return columns, rows()
 
 
 def read_rows(source: Source) -> tuple[list[str] | None, Iterator[RawRow]]:

@@ -39,7 +39,7 @@ def read_table(path: Path, text_column: str, options: dict[str, str | None] | No
                 records.append(raw.values)
         table = pd.DataFrame.from_records(records, columns=header) if header is not None else pd.DataFrame(records)
     if text_column not in table.columns:
-        shown = ", ".join(header_name(str(c), n) for n, c in enumerate(table.columns[:20], start=1)) or "none"
+        shown = ", ".join(header_name(source, str(c), n) for n, c in enumerate(table.columns[:20], start=1)) or "none"
         raise SourceError(f"{path}: no column {text_column!r} (columns: {shown}); choose one with --text-column")
     for option, column in (options or {}).items():
         if column and column not in table.columns:
