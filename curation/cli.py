@@ -214,7 +214,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
 
 def cmd_contamination(args: argparse.Namespace) -> int:
-    from .contamination.run import scan_corpora
+    from .contamination.run import corpus_files, outside_inputs, scan_corpora
     from .release.layout import outside_releases
 
     out, release = Path(args.out), Path(args.release)
@@ -222,7 +222,13 @@ def cmd_contamination(args: argparse.Namespace) -> int:
         raise SourceError(f"--out {out}: a folder; give the report's file name")
     if not out.parent.is_dir():
         raise SourceError(f"--out {out}: no folder {out.parent}")
-    outside_releases(out, "--out")
+    outputs = [(out, "--out"), *([(Path(args.work), "--work")] if args.work else [])]
+    for path, flag in outputs:
+        outside_releases(path, flag)
+        outside_inputs(path, flag, release, [])
+    files = corpus_files(args.corpus)
+    for path, flag in outputs:
+        outside_inputs(path, flag, release, files)
     if args.max_document_mb is not None and not args.max_document_mb > 0:
         raise SourceError(f"--max-document-mb {args.max_document_mb}: a size above 0")
     report = scan_corpora(args.corpus, release, text_field=args.text_field, engine=args.engine,

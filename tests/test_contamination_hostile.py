@@ -5,6 +5,7 @@ release, a Ray address where no cluster answers; and the Ray engine using every 
 import contextlib
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from conftest import REPO, released_frame
 
 from curation.cli import main
 from curation.contamination import Index, index_files
+from curation.contamination.corpus import BOM
 from curation.contamination.index import ABOUT, ITEMS, WINDOWS
 
 SHIPPED = REPO / "data" / "release" / "v0.8.0"  # a release with a decontamination index, copied before use
@@ -71,6 +73,7 @@ def edit_about(release: Path, **changes) -> None:
     (lambda r: (pq.write_table(pq.read_table(r / ITEMS).slice(1), r / ITEMS), rehash(r, ITEMS)),
      "items where decontamination/index.json says"),
     (lambda r: ((r / WINDOWS).write_bytes(b"not parquet"), rehash(r, WINDOWS)), "windows.parquet: not a Parquet"),
+    (lambda r: zero_hashes(r), "windows.parquet: its hashes are not those of the release's texts"),
 ])
 def test_a_damaged_index_with_recomputed_checksums_is_one_line(release, tmp_path, capsys, damage, message):
     """The checksums pass (recomputed), the index would find nothing: refused on load, in one line."""
@@ -80,6 +83,28 @@ def test_a_damaged_index_with_recomputed_checksums_is_one_line(release, tmp_path
     code, err = scan(capsys, tmp_path / "corpus.txt", "--release", release, "--out", tmp_path / "r.jsonl")
     assert code == 2 and message in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def zero_hashes(release: Path) -> None:
+    """Every hash of windows.parquet set to 0, every count left as it was: it would find nothing."""
+    table = pq.read_table(release / WINDOWS)
+    pq.write_table(table.set_column(0, "hash", pa.array([0] * table.num_rows, pa.uint64())), release / WINDOWS)
+    rehash(release, WINDOWS)
+
+
+def test_hashes_moved_between_items_with_the_same_counts_are_refused(release):
+    """Two items' hashes swapped (each keeps its count and window numbers): only the release's texts tell."""
+    from curation.errors import ReleaseError
+
+    table = pq.read_table(release / WINDOWS).to_pandas()
+    counts = table["id"].value_counts()
+    a, b = counts[counts == counts[counts.duplicated()].iloc[0]].index[:2]
+    table["id"] = table["id"].map({a: b, b: a}).fillna(table["id"])
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False).cast(pq.read_schema(release / WINDOWS)),
+                   release / WINDOWS)
+    rehash(release, WINDOWS)
+    with pytest.raises(ReleaseError, match="windows.parquet: its hashes are not those of the release's texts"):
+        Index.load(release)
 
 
 def test_counts_per_item_must_agree(release, tmp_path):
@@ -101,6 +126,12 @@ def test_texts_without_a_matching_form_are_indexed_and_found(release, tmp_path, 
     records = released_frame(release)[["id", "text", "split"]]
     symbols = pd.DataFrame({"id": ["sym-1", "sym-2", "sym-3"], "text": ["💣🔪", "？？？", "🍰🎂"],
                             "split": ["test"] * 3})
+    test = release / "data" / "test-00000-of-00001.parquet"  # the items join the release's data too: the
+    rows = pq.read_table(test)  # index is checked against its texts
+    frame = rows.to_pandas()
+    added = frame.iloc[[0, 0, 0]].assign(id=symbols["id"].values, text=symbols["text"].values)
+    pq.write_table(pa.Table.from_pandas(pd.concat([frame, added]), schema=rows.schema, preserve_index=False), test)
+    rehash(release, "data/test-00000-of-00001.parquet")
     reindex(release, pd.concat([records, symbols], ignore_index=True))
     items = pq.read_table(release / ITEMS).to_pandas().set_index("id")
     assert items.loc["sym-1", "scan"] == "whole NFKC text" and items.loc["sym-1", "windows"] == 1
@@ -118,9 +149,11 @@ def test_texts_without_a_matching_form_are_indexed_and_found(release, tmp_path, 
 
 def cli(*args, stderr=subprocess.PIPE, timeout=300) -> subprocess.CompletedProcess:
     """`curation contamination` in a process of its own, which prints its peak memory (itself and its
-    children, in KB) last."""
-    code = ("import resource, sys\nfrom curation.cli import main\ncode = main(sys.argv[1:])\n"
-            "peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    children, in KB) last. Its own is VmHWM: ru_maxrss keeps, across exec, the size of the (large) test
+    process it was started from."""
+    code = ("import re, resource, sys\nfrom curation.cli import main\ncode = main(sys.argv[1:])\n"
+            "own = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+            "peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
             "print('peak', peak)\nsys.exit(code)")
     return subprocess.run([sys.executable, "-c", code, "contamination", *map(str, args)], cwd=REPO, text=True,
                           stdout=subprocess.PIPE, stderr=stderr, timeout=timeout,
@@ -242,3 +275,86 @@ def test_problems_are_listed_in_line_order_not_text_order(release, tmp_path, cap
     problems = [json.loads(l)["problem"] for l in out.read_text(encoding="utf-8").splitlines()
                 if "problem" in json.loads(l)]
     assert code == 3 and [p.split(":")[0] for p in problems] == ["line 1", "line 2", "line 20"]
+
+
+def test_the_report_never_overwrites_a_corpus_file_or_a_release_under_any_name(release, tmp_path, capsys):
+    """--out naming a corpus file (itself, through a link, a hard link) and --out or --work inside a release
+    folder not named vX.Y.Z: one line before the scan, nothing written."""
+    corpus = tmp_path / "corp"
+    corpus.mkdir()
+    (corpus / "self.txt").write_text("本文\n", encoding="utf-8")
+    os.link(corpus / "self.txt", tmp_path / "hard.txt")
+    (tmp_path / "soft.txt").symlink_to(corpus / "self.txt")
+    renamed = Path(shutil.copytree(release, tmp_path / "rel"))
+    for out in (corpus / "self.txt", tmp_path / "hard.txt", tmp_path / "soft.txt"):
+        code, err = scan(capsys, corpus, "--release", release, "--out", out)
+        assert code == 2 and err == f"error: --out {out}: one of the corpus files to scan; write the report " \
+                                    "elsewhere\n", err
+    for flag, path in [("--out", renamed / "manifest.json"), ("--work", renamed / "w"), ("--work", renamed)]:
+        extra = ["--out", tmp_path / "r.jsonl"] if flag == "--work" else []
+        code, err = scan(capsys, corpus, "--release", renamed, flag, path, *extra)
+        assert code == 2 and err.startswith(f"error: {flag} {path}: inside the release {renamed}"), err
+        assert err.count("\n") == 1
+    assert (corpus / "self.txt").read_text(encoding="utf-8") == "本文\n"
+    assert not (renamed / "w").exists() and not (tmp_path / "r.jsonl").exists()
+    Index.load(renamed)  # manifest and index as copied
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_every_line_ending_is_read_at_any_read_boundary(chunk, monkeypatch):
+    """\\n, \\r\\n and \\r, mixed, cut anywhere by the reads: the lines bytes.splitlines gives, numbered alike;
+    a line over the limit is None and the next line is read."""
+    from curation.contamination import corpus
+
+    monkeypatch.setattr(corpus, "CHUNK", chunk)
+    data = b"a\r\nbb\rc\n\r\r\nlong line!\r\r\n\xe3\x81\x82\nend"
+    expected = [None if len(line) > 5 else line for line in data.splitlines()]
+    assert [n for n, _ in corpus.lines(io.BytesIO(data), 5)] == list(range(1, len(expected) + 1))
+    assert [line for _, line in corpus.lines(io.BytesIO(data), 5)] == expected
+
+
+def test_cr_and_mixed_line_ends_and_a_bom_on_any_line_are_read(release, tmp_path, capsys):
+    """A CR-only JSONL file, CRLF, mixed ends, two BOM-headed files concatenated, and a CR-only text file:
+    every record read, the item found at its true line."""
+    item = released_frame(release)["text"].iloc[0]
+    record = json.dumps({"text": item}, ensure_ascii=False).encode("utf-8")
+    plain = json.dumps({"text": "本文です"}, ensure_ascii=False).encode("utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cr.jsonl").write_bytes(b"\r".join([plain, plain, record, plain]) + b"\r")
+    (corpus / "crlf.jsonl").write_bytes(b"\r\n".join([plain, record]))
+    (corpus / "mixed.jsonl").write_bytes(plain + b"\r" + plain + b"\n" + plain + b"\r\n" + record + b"\r")
+    (corpus / "boms.jsonl").write_bytes(BOM + plain + b"\n" + BOM + plain + b"\n" + BOM + record + b"\n")
+    (corpus / "cr.txt").write_bytes("前置き\r二行目\r\r".encode() + item.encode() + "\r後書き\r".encode())
+    out = tmp_path / "r.jsonl"
+    code, _ = scan(capsys, corpus, "--release", release, "--out", out)
+    report = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert code == 1 and [r for r in report if "problem" in r] == []
+    assert sorted((Path(r["file"]).name, r["line"]) for r in report if r.get("items")) == [
+        ("boms.jsonl", 3), ("cr.jsonl", 3), ("cr.txt", 4), ("crlf.jsonl", 2), ("mixed.jsonl", 4)]
+    assert report[-1]["summary"]["documents"] == 4 + 2 + 4 + 3 + 1
+
+
+def test_a_parquet_text_bomb_is_a_named_row_group_in_bounded_memory(release, tmp_path):
+    """A 500 MB text in a Parquet file of a few KB (zstd), in a row group of its own, then a row group with an
+    item; and a row group whose texts are each under the limit but too many MB together: the large row
+    groups are problems naming file and row group, read from the metadata, never into memory; the rows
+    after them are scanned."""
+    item = released_frame(release)["text"].iloc[0]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write = ("import pyarrow as pa, pyarrow.parquet as pq, sys\n"
+             "with pq.ParquetWriter(sys.argv[1], pa.schema([('text', pa.string())]), compression='zstd') as w:\n"
+             "    w.write_table(pa.table({'text': ['a' * 500_000_000]}))\n"
+             "    w.write_table(pa.table({'text': ['本文', sys.argv[2]]}))\n"
+             "    w.write_table(pa.table({'text': [str(k) * 3_000_000 for k in range(10)]}))\n")
+    subprocess.run([sys.executable, "-c", write, corpus / "bomb.parquet", item], check=True)
+    assert (corpus / "bomb.parquet").stat().st_size < 1 << 20
+    out = tmp_path / "r.jsonl"
+    run = cli(corpus, "--release", release, "--out", out, "--workers", "1", "--max-document-mb", "1")
+    report = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert run.returncode == 1, run.stderr
+    assert [r["problem"].split(":")[0] for r in report if "problem" in r] == [
+        "row group 1 (rows 1 to 1)", "row group 3 (rows 4 to 13)"]
+    assert [r["row"] for r in report if r.get("items")] == [3]
+    assert peak_mb(run) < 700, peak_mb(run)

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -39,22 +40,40 @@ JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")  # .json too: a JSON Lines file o
 # scan as clean
 MAX_PROBLEMS = 20  # problems of one file listed one by one
 BOM = b"\xef\xbb\xbf"
-SKIP_BYTES = 1 << 20  # the rest of an over-long line is read past this much at a time
+ROW_GROUP_LIMITS = 32  # a row group's text may hold this many times --max-document-mb (8 MB: 256 MB)
+CHUNK = 1 << 20  # bytes read at a time, at most
+LINE_END = re.compile(rb"\r\n|\r|\n")  # every convention: Unix, Windows, old Mac, and files mixing them
 
 
 def lines(stream, limit: int) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, the line's bytes) of a binary stream, never holding more than `limit` bytes of one
-    line: a longer line (one 200 MB JSON record, a decompression bomb of zeros) is read past in bounded
-    pieces and given as None."""
-    number = 0
-    while raw := stream.readline(limit + 1):
-        number += 1
-        if len(raw) > limit and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):
-                raw = stream.readline(SKIP_BYTES)
-            yield number, None
-        else:
-            yield number, raw
+    """(line number, the line's bytes without its line end) of a binary stream, never holding more than
+    `limit` bytes of one line: a longer line (one 200 MB JSON record, a decompression bomb of zeros) is
+    read past and given as None."""
+    number, parts, size = 0, [], 0  # the pieces of the line being read, their size (None: over the limit)
+    after_cr = False
+    while chunk := stream.readline(CHUNK):  # up to a \n: what came before a broken end is still read
+        if after_cr and chunk.startswith(b"\n"):  # the rest of a \r\n split between two reads
+            chunk = chunk[1:]
+        after_cr = chunk.endswith(b"\r")
+        start = 0
+        for end in LINE_END.finditer(chunk):
+            number += 1
+            size = add(parts, size, chunk[start:end.start()], limit)
+            yield number, None if size is None else b"".join(parts)
+            parts, size, start = [], 0, end.end()
+        size = add(parts, size, chunk[start:], limit)
+    if parts or size is None:
+        yield number + 1, None if size is None else b"".join(parts)
+
+
+def add(parts: list[bytes], size: int | None, piece: bytes, limit: int) -> int | None:
+    """The line's size with `piece` added to its parts, or None (and no parts kept) once it is over `limit`."""
+    if size is None or size + len(piece) > limit:
+        parts.clear()
+        return None
+    if piece:
+        parts.append(piece)
+    return size + len(piece)
 
 
 def kind_of(path: str) -> str:
@@ -161,14 +180,15 @@ class CorpusReader(BaseDiskReader):
                 if raw is None:
                     yield self.too_long(path, f"line {number}")
                     continue
+                raw = raw.removeprefix(BOM)  # on any line: two files with BOMs concatenated
                 if not raw.strip():
                     continue
-                if number == 1 and raw.removeprefix(BOM).lstrip().startswith(b"["):
+                if number == 1 and raw.lstrip().startswith(b"["):
                     yield problem(path, "file", "one JSON array, not JSON Lines (one object per line); convert "
                                                 "it first, e.g. jq -c '.[]'")
                     return
                 try:
-                    record = orjson.loads(raw.removeprefix(BOM) if number == 1 else raw)
+                    record = orjson.loads(raw)
                 except orjson.JSONDecodeError:
                     yield problem(path, f"line {number}", "not a JSON object")
                     continue
@@ -179,6 +199,12 @@ class CorpusReader(BaseDiskReader):
                 yield Document(text=text, id=f"{path}:{number}", metadata={"file": path, "line": number})
 
     def read_parquet(self, path: str) -> Iterator[Document]:
+        """One document per row, a few rows at a time. Each row group's text is sized from the file's metadata
+        before it is read (a 500 MB text compresses to 16 KB): one whose texts average over the limit holds
+        an over-long one, and one over ROW_GROUP_LIMITS limits cannot be read in bounded memory; each is a
+        problem naming it, and the next row group is read."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         with self.open(path) as stream:
@@ -186,16 +212,36 @@ class CorpusReader(BaseDiskReader):
             if self.text_field not in parquet.schema_arrow.names:
                 yield problem(path, "file", f"no column {self.text_field!r}")
                 return
+            schema = parquet.metadata.schema  # the column's leaves: one, or more for a list or struct of texts
+            leaves = [k for k in range(len(schema)) if schema.column(k).path.split(".")[0] == self.text_field]
             row = 0
-            for batch in parquet.iter_batches(columns=[self.text_field]):
-                for text in batch.column(0).to_pylist():
-                    row += 1
-                    if isinstance(text, str) and len(text) > self.limit:
-                        yield self.too_long(path, f"row {row}")
-                    elif isinstance(text, str):
-                        yield Document(text=text, id=f"{path}:{row}", metadata={"file": path, "row": row})
-                    else:
-                        yield problem(path, f"row {row}", f"no text in column {self.text_field!r}")
+            for group in range(parquet.metadata.num_row_groups):
+                meta = parquet.metadata.row_group(group)
+                size = sum(meta.column(k).total_uncompressed_size for k in leaves)  # what a read would hold
+                if size > self.limit * max(1, min(meta.num_rows, ROW_GROUP_LIMITS)):
+                    yield problem(path, f"row group {group + 1} (rows {row + 1} to {row + meta.num_rows})",
+                                  f"{size:,} bytes of text, more than --max-document-mb allows to read at once "
+                                  "(an over-long text, or a row group too large: write smaller ones); not scanned")
+                    row += meta.num_rows
+                    continue
+                # Rows per read: a text held once in a dictionary is repeated in every row that uses it.
+                rows = max(1, min(1024, 4 * self.limit // max(size, 1)))
+                for batch in parquet.iter_batches(batch_size=rows, row_groups=[group], columns=[self.text_field]):
+                    texts = batch.column(0)
+                    if pa.types.is_dictionary(texts.type):
+                        texts = texts.dictionary_decode()
+                    textual = pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)
+                    long = (pc.binary_length(texts).fill_null(0).to_numpy(zero_copy_only=False) > self.limit
+                            if textual else np.zeros(len(texts), bool))
+                    for text, too_long in zip(pc.if_else(long, None, texts).to_pylist() if long.any()
+                                              else texts.to_pylist(), long):
+                        row += 1
+                        if too_long:
+                            yield self.too_long(path, f"row {row}")
+                        elif isinstance(text, str):
+                            yield Document(text=text, id=f"{path}:{row}", metadata={"file": path, "row": row})
+                        else:
+                            yield problem(path, f"row {row}", f"no text in column {self.text_field!r}")
 
     def read_text(self, path: str) -> Iterator[Document]:
         """Blocks of `block_lines` lines (fewer when they reach the size limit in characters), each starting
@@ -213,7 +259,7 @@ class CorpusReader(BaseDiskReader):
             with self.open(path) as stream:
                 for number, raw in lines(stream, self.limit):
                     try:
-                        block.append("" if raw is None else raw.decode("utf-8").rstrip("\r\n"))
+                        block.append("" if raw is None else raw.decode("utf-8"))
                     except UnicodeDecodeError:
                         yield problem(path, f"line {number}", "not UTF-8 text")
                         block.append("")

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from ..schema import schemas
 from ..text import matching_codes
-from .windows import BASE, Prefix, fallback_codes
+from .windows import BASE, Prefix, fallback_codes, mix
 
 FOLDER = "decontamination"
 WINDOWS = f"{FOLDER}/windows.parquet"
@@ -43,19 +43,38 @@ def item_windows(texts: list[str], window: int) -> list[tuple[np.ndarray, int, s
     """Each text's window hashes (every window of its matching form, in order; one hash of the whole form
     when it is shorter than a window; one of its fallback form when its matching form is empty), that
     form's length and how it is scanned (SCANS)."""
+    hashes, owner, _, characters, scan = all_windows(texts, window)
+    parts = np.split(hashes, np.cumsum(np.bincount(owner, minlength=len(texts)))[:-1])
+    return [(part, int(n), SCANS[s]) for part, n, s in zip(parts, characters, scan)]
+
+
+def all_windows(texts: list[str], window: int) -> tuple[np.ndarray, ...]:
+    """What item_windows gives, as flat arrays ordered by text and window: hash, text number and window
+    number of every entry, then per text its form's length and scan (position in SCANS). Vectorized over
+    all texts at once (one prefix sum over their joined forms; a release's index is checked with it on
+    every scan), except texts without a matching form (rare)."""
     codes = matching_codes(texts)
     bounds = np.concatenate([[-1], np.flatnonzero(codes == 0), [len(codes)]])
-    out = []
-    for text, start, end in zip(texts, bounds[:-1] + 1, bounds[1:]):
-        form = codes[start:end]
-        if not len(form):
-            form = fallback_codes(text)
-            hashes = Prefix(form).at(np.zeros(1, np.int64), len(form)) if len(form) else np.zeros(0, np.uint64)
-            out.append((hashes, len(form), SCANS[2]))
-            continue
-        hashes, _ = Prefix(form).windows(min(window, len(form)))
-        out.append((hashes, len(form), SCANS[0] if len(form) >= window else SCANS[1]))
-    return out
+    starts, lengths = bounds[:-1] + 1, np.diff(bounds) - 1
+    prefix = Prefix(codes)
+    hashes, at = prefix.windows(window)  # the windows of the texts at least one window long
+    owner = np.searchsorted(starts, at, side="right") - 1
+    short = np.flatnonzero((lengths > 0) & (lengths < window))  # one hash of the whole form
+    with np.errstate(over="ignore"):
+        whole = mix(prefix.up[starts[short] + lengths[short] - 1]
+                    * (prefix.sums[starts[short] + lengths[short]] - prefix.sums[starts[short]]))
+    empty = np.flatnonzero(lengths == 0)
+    forms = [fallback_codes(texts[k]) for k in empty]
+    fallback = [Prefix(f).at(np.zeros(1, np.int64), len(f)) if len(f) else np.zeros(0, np.uint64) for f in forms]
+    characters = lengths.copy()
+    characters[empty] = [len(f) for f in forms]
+    scan = np.where(lengths >= window, 0, 1)
+    scan[empty] = 2
+    hashes = np.concatenate([hashes, whole, *fallback]).astype(np.uint64)
+    owner = np.concatenate([owner, short, *[np.full(len(h), k) for k, h in zip(empty, fallback)]]).astype(np.int64)
+    number = np.concatenate([at - starts[owner[:len(at)]], np.zeros(len(owner) - len(at), np.int64)])
+    order = np.argsort(owner, kind="stable")
+    return hashes[order], owner[order], number[order], characters, scan
 
 
 def index_files(records: pd.DataFrame, version: str) -> dict[str, bytes | str]:

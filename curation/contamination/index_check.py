@@ -1,7 +1,7 @@
 """The decontamination index of a release, read and checked before a scan uses it. The manifest's checksums
 say the files are those written, not that they make sense: an index with `window: -1` or an emptied
-windows.parquet (its checksum recomputed) would find nothing in any corpus, and the scan would call the
-corpus clean."""
+windows.parquet, or one whose hashes are all 0 (its checksum recomputed), would find nothing in any corpus,
+and the scan would call the corpus clean: the hashes are recomputed from the release's own texts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import ReleaseError
-from .index import ABOUT, ITEMS, SCANS, WINDOWS
+from ..release.layout import MANIFEST
+from .index import ABOUT, ITEMS, SCANS, WINDOWS, all_windows
 
 ITEM_COLUMNS = ("id", "split", "characters", "windows", "scan")
 WINDOW_COLUMNS = ("hash", "id", "window")
@@ -62,7 +63,28 @@ def checked_index(path: Path) -> tuple[dict, dict, pa.Table]:
     window_no = windows["window"].to_numpy(zero_copy_only=False)
     if len(window_no) and ((window_no < 0) | (window_no >= count.astype(np.int64)[owner])).any():
         raise damaged(WINDOWS, "a window number outside its item's windows")
+    # Hashes all set to 0 (or to another text's) pass every count: recomputed from the release's own texts.
+    hashes, item, number, length, kind = all_windows(released_texts(path, items["id"], damaged), window)
+    if not (np.array_equal(length, characters.astype(np.int64)) and np.array_equal(kind, scan)):
+        raise damaged(ITEMS, "its characters or scan are not those of the release's texts")
+    order = np.lexsort((window_no, owner))
+    if not (np.array_equal(owner[order], item) and np.array_equal(window_no[order], number)
+            and np.array_equal(windows["hash"].to_numpy()[order], hashes)):
+        raise damaged(WINDOWS, "its hashes are not those of the release's texts")
     return about, items, windows
+
+
+def released_texts(path: Path, ids: list[str], damaged) -> list[str]:
+    """The texts of the release's items (its default config), in the order of `ids`; the index must cover
+    exactly those items."""
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))  # verified before
+    text = {}
+    for rel in manifest["configs"]["default"]["files"].values():
+        table = read_table(path / rel, ("id", "text"))
+        text.update(zip(table["id"].to_pylist(), table["text"].to_pylist()))
+    if set(text) != set(ids) or any(not isinstance(t, str) for t in text.values()):
+        raise damaged(ITEMS, f"its ids are not those of the release's items ({len(text)} in its data)")
+    return [text[i] for i in ids]
 
 
 def read_about(file: Path) -> dict:
@@ -90,7 +112,7 @@ def read_about(file: Path) -> dict:
 
 def read_table(file: Path, columns: tuple[str, ...]) -> pa.Table:
     try:
-        table = pq.read_table(file)
+        table = pq.read_table(file, columns=[c for c in columns if c in pq.read_schema(file).names])
     except (OSError, pa.ArrowException):
         raise ReleaseError(f"{file}: not a Parquet file; the index is damaged") from None
     missing = [c for c in columns if c not in table.column_names]

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import ReleaseError, SourceError
 from ..release.layout import outside_releases
 from .corpus import CorpusReader, ScanCorpus
 from .scan import Index
@@ -46,6 +46,18 @@ def corpus_files(specs: list[str]) -> list[str]:
     if not files:
         raise SourceError(f"{' '.join(specs)}: no files to scan")
     return sorted(files)
+
+
+def outside_inputs(path: Path, flag: str, release: Path, files: list[str]) -> None:
+    """What the scan writes (--out, --work) must not land inside the release it reads, whatever that folder
+    is called (layout.outside_releases knows folders named vX.Y.Z), nor on one of the corpus files."""
+    where = path.resolve()
+    if where == release.resolve() or release.resolve() in where.parents:
+        raise ReleaseError(f"{flag} {path}: inside the release {release}; releases are read-only, write elsewhere")
+    # Resolved paths catch links; a hard link (another name of the same file) only samefile does.
+    linked = path.is_file() and path.stat().st_nlink > 1
+    if str(where) in files or linked and any(os.path.samefile(path, f) for f in files):
+        raise SourceError(f"{flag} {path}: one of the corpus files to scan; write the report elsewhere")
 
 
 def number_order(text: str) -> list:
