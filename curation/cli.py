@@ -33,19 +33,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from .pipeline import release
-    from .release import load_history
+    from .release.inputs import lost_warning, release_inputs, shipped_reference, split_warning
     from .release.layout import check_out
 
-    out, annotations, responses = Path(args.out), annotation_folder(args), responses_folder(args)
+    raw, out = Path(args.raw), Path(args.out)
     check_out(out)  # before anything is read or printed
-    for line in what_release_reads(args, annotations, responses):
-        print(line)
-    shipped = Path("data/release")
-    # Ids and splits are stable relative to OUT: a fresh OUT beside the shipped history draws them anew.
-    reference = load_history(shipped).latest if out.resolve() != shipped.resolve() and not load_history(out).latest \
-        else None
-    result = release(Path(args.raw), out, args.version, Path(args.card) if args.card else None, annotations,
-                     responses)
+    folders, said = release_inputs(raw, {"annotations": args.annotations, "responses": args.responses})
+    print(said)
+    reference = shipped_reference(out)
+    result = release(raw, out, args.version, Path(args.card) if args.card else None, folders["annotations"],
+                     folders["responses"])
     for report in result.reports:
         print("\n".join(report.lines()))
     if result.path is None:
@@ -53,59 +50,10 @@ def cmd_release(args: argparse.Namespace) -> int:
               f"({out / ('v' + result.up_to_date_with)})")
         return 0
     print(f"released v{result.version} -> {result.path}")
-    unexpected = {item: why for item, why in result.decisions_lost.items() if not why.startswith("withdrawn:")}
-    if unexpected:  # a withdrawal is meant; any other loss of a person's decision is worth a second look
-        print(f"warning: {len(unexpected)} people's decisions of the previous release are no longer in force, not "
-              f"by withdrawal (first: {next(iter(unexpected))}: {next(iter(unexpected.values()))}); each is named "
-              f"in {result.path / 'CHANGELOG.md'}", file=sys.stderr)
-    if reference is not None:
-        for line in split_warning(reference, result.path):
-            print(line, file=sys.stderr)
+    warnings = lost_warning(result.decisions_lost, result.path / "CHANGELOG.md")
+    for line in warnings + (split_warning(reference, result.path) if reference else []):
+        print(line, file=sys.stderr)
     return 0
-
-
-def what_release_reads(args: argparse.Namespace, annotations: Path | None, responses: Path | None) -> list[str]:
-    """The judgements and responses a release reads, and why those: other raw folders read none by default."""
-    default = "the default for data/raw" if Path(args.raw).resolve() == Path("data/raw").resolve() else \
-        "another raw folder than data/raw reads none unless named"
-    return [f"[inputs] annotations: {annotations or 'none'} "
-            f"({'--annotations' if args.annotations is not None else default}); "
-            f"responses: {responses or 'none'} ({'--responses' if args.responses is not None else default})"]
-
-
-def split_warning(reference, written: Path) -> list[str]:
-    """A release written to an OUT with no earlier release, while the shipped history has one: which of the
-    shipped newest release's prompts landed in another split here (none: no warning)."""
-    from .release.changes import changes
-    from .release.history import load_release
-
-    moved = changes(reference, load_release(written).records)
-    if not moved["moved_split"]:  # other prompts than the shipped ones: nothing to keep stable
-        return []
-    lines = [f"warning: {written.parent} had no earlier release, so splits were drawn afresh there (they are "
-             f"stable only against the releases in OUT): against the shipped v{reference.version} "
-             f"({reference.path}), {len(moved['moved_split'])} prompts moved split; release into "
-             f"{reference.path.parent} to keep them"]
-    lines += [f"  moved: {rid} {d['from']} → {d['to']}" for rid, d in list(moved["moved_split"].items())[:20]]
-    return lines
-
-
-def responses_folder(args: argparse.Namespace) -> Path | None:
-    """The stored model responses a release reads: --responses (none: none); by default the shipped
-    `data/responses/` for the shipped `data/raw/`, and none for any other raw folder."""
-    if args.responses is None:
-        shipped = Path("data/responses")
-        return shipped if Path(args.raw).resolve() == Path("data/raw").resolve() and shipped.is_dir() else None
-    return None if args.responses == "none" else Path(args.responses)
-
-
-def annotation_folder(args: argparse.Namespace) -> Path | None:
-    """The folder whose exports/ a release reads: --annotations (none: no exports); by default the shipped
-    `annotation/` for the shipped `data/raw/`, and none for any other raw folder (its items are not those
-    the shipped exports judge)."""
-    if args.annotations is None:
-        return Path("annotation") if Path(args.raw).resolve() == Path("data/raw").resolve() else None
-    return None if args.annotations == "none" else Path(args.annotations)
 
 
 def cmd_tag(args: argparse.Namespace) -> int:

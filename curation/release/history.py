@@ -88,10 +88,13 @@ def load_release(path: Path) -> Release:
     return Release(manifest["version"], path, manifest, records)
 
 
-def load_history(out_dir: Path) -> History:
+def release_folders(out_dir: Path) -> list[Path]:
+    """The release folders (vX.Y.Z) under OUT, oldest first; none read or verified yet."""
     if not out_dir.is_dir():
-        return History()
-    versions = sorted(
-        (parse_version(p.name), p) for p in out_dir.iterdir() if p.is_dir() and VERSION_DIR.match(p.name)
-    )
-    return History([load_release(p) for _, p in versions])
+        return []
+    return [p for _, p in sorted((parse_version(p.name), p) for p in out_dir.iterdir()
+                                 if p.is_dir() and VERSION_DIR.match(p.name))]
+
+
+def load_history(out_dir: Path) -> History:
+    return History([load_release(p) for p in release_folders(out_dir)])
