@@ -112,4 +112,5 @@ def withdraw(annotation_dir: Path, source_set: SourceSet, item: str, reason: str
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as out:
         out.writelines(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)
-    return entries, load_annotations(annotation_dir, source_set, subject)[0]
+    # The judgements already read, with every withdrawal now recorded applied: the exports are not read again.
+    return entries, judgements.assign(withdrawn=withdrawn(judgements, read_withdrawals(annotation_dir)[0]))

@@ -48,9 +48,12 @@ PEOPLE = ("annotators", "adjudication", "ground_truth")  # label sources that ar
 
 
 def previous_rows(previous: Release | None, config: str) -> pd.DataFrame:
-    """Every row of a config of the previous release (empty when it had none)."""
+    """Every row of a config of the previous release (empty when it had none); the default config's were
+    read with the history."""
     if previous is None or config not in previous.manifest["configs"]:
         return pd.DataFrame()
+    if config == "default":
+        return previous.records
     files = previous.manifest["configs"][config]["files"].values()
     return pd.concat([pq.read_table(previous.path / rel).to_pandas() for rel in files], ignore_index=True)
 
