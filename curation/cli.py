@@ -60,22 +60,56 @@ def cmd_tag(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .ingest.tables import read_table, write_output
+    from .suggest import ARROW_TYPES as SUGGESTED
     from .tagging import ARROW_TYPES, tag
 
     with step_line("tag") as step:
         step("read")
         table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
         step(f"tag {len(table):,} rows")
-        tags, report = tag(table, args.text_column, args.label_column)
+        step("suggestion model")
+        scorer = model_scorer(args.model, Path(args.releases))
+        tags, report = tag(table, args.text_column, args.label_column, scorer)
         # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
         renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
         out = pd.concat([table, tags.rename(columns=renamed)], axis=1)
         step("write")
-        write_output(out, Path(args.out), {renamed.get(c, c): t for c, t in ARROW_TYPES.items()})
+        types = {**ARROW_TYPES, **(SUGGESTED if scorer is not None else {})}
+        write_output(out, Path(args.out), {renamed.get(c, c): t for c, t in types.items()})
     print("\n".join(report.lines()))
     if renamed:
         print("input already had " + ", ".join(renamed) + "; tags written as " + ", ".join(renamed.values()))
     print(f"wrote {len(out)} rows to {args.out}")
+    return 0
+
+
+def model_scorer(choice: str | None, releases: Path):
+    """The suggestion model chosen by --model (default: the newest release's), said on stderr."""
+    from .suggest import Scorer
+    from .suggest.store import chosen_model
+
+    model = chosen_model(choice, releases)
+    print(f"suggestions: model {model.version}" if model is not None else
+          "suggestions: the lexicons (no model: --model none, or no release under " + str(releases) + " holds one)",
+          file=sys.stderr)
+    return Scorer(model) if model is not None else None
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """Train the suggestion model on the items people have decided so far (sources and every stored
+    export), without writing a release; the test split stays out, as in a release's model."""
+    from .pipeline import decided_records
+    from .suggest import preset_files, train, training_examples
+    from .suggest.store import write_model
+
+    raw = Path(args.raw)
+    with step_line("suggest train") as step:
+        records = decided_records(raw, Path(args.out), Path(args.annotations), step)
+        step(f"train on {int((records['split'] != 'test').sum()):,} decided items")
+        model = train(training_examples(records[records["split"] != "test"], preset_files(raw)))
+        folder = write_model(model, Path(args.to))
+    print(f"model {model.version} -> {folder} (" + ", ".join(f"{n} {k}" for k, n in model.info["examples"].items())
+          + f" examples); use it with --model {folder}")
     return 0
 
 
@@ -125,13 +159,22 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             print("\n".join(load_annotations(annotation_dir, source_set, subject)[2].lines()))
         return 0
     found = candidates(Path(args.raw), Path(args.out), annotation_dir=annotation_dir)
+    if args.action == "rescore":
+        from .annotate.suggestions import rescore
+
+        scorer = model_scorer(args.model, Path(args.out))
+        if scorer is None:
+            raise ReleaseError("annotate rescore needs a model: --model FOLDER, or a release that holds one")
+        print("\n".join(rescore(server, found.records, scorer).lines()))
+        return 0
     decisions, queue, resolved = decide(found.annotations)
     if args.adjudication:
         print("\n".join(resolved.lines()))
         report = push_adjudication(server, found.records, queue, found.annotations)
     else:
         todo = not_yet_decided(found.records, decisions, "id", args.again)
-        report = push(server, todo)
+        report = push(server, todo, scorer=model_scorer(args.model, Path(args.out)),
+                      uncertainty=args.order == "uncertainty")
         report.counts["already decided by people: not sent"] = len(found.records) - len(todo)
     print("\n".join(report.lines()))
     return 0
@@ -284,12 +327,16 @@ def parser() -> argparse.ArgumentParser:
     rel.set_defaults(run=cmd_release)
     ann = sub.add_parser("annotate", help="send tasks to Label Studio, pull annotations, show progress "
                                           "(LABEL_STUDIO_URL, LABEL_STUDIO_API_KEY)")
-    ann.add_argument("action", choices=["push", "pull", "status", "withdraw"],
+    ann.add_argument("action", choices=["push", "pull", "status", "withdraw", "rescore"],
                      help="withdraw: take back judgements on purpose (the only way a stored judgement stops "
                           "counting; recorded in ANNOTATIONS/withdrawals.jsonl, named in the next changelog)")
     ann.add_argument("--adjudication", action="store_true", help="push: send unresolved items for review")
     ann.add_argument("--again", action="store_true", help="push: send items the stored judgements already decide too "
                                                           "(by default only the undecided are sent)")
+    ann.add_argument("--order", choices=["id", "uncertainty"], default="id",
+                     help="push: uncertainty = least confident suggestion first (imported and served so)")
+    ann.add_argument("--model", help="push, rescore: the suggestion model folder (default: the newest release's; "
+                                     "none: the lexicons)")
     ann.add_argument("--item", help="withdraw: the prompt id (jt-…) or response key (rs-…)")
     ann.add_argument("--project", help="withdraw: only this project's judgements, as annotation/config.yaml names it "
                                        "(default: every project holding judgements of the item)")
@@ -307,7 +354,17 @@ def parser() -> argparse.ArgumentParser:
     tag.add_argument("--label-column", help="safe/unsafe labels, if any: a safe prompt that looks unsafe is "
                                             "a borderline candidate")
     tag.add_argument("--out", required=True, help="the Parquet file to write")
+    tag.add_argument("--model", help="the suggestion model folder (default: the newest release's under --releases; "
+                                     "none: the lexicons)")
+    tag.add_argument("--releases", default="data/release", help="where the default model is looked for")
     tag.set_defaults(run=cmd_tag)
+    sug = sub.add_parser("suggest", help="the suggestion model: train it on the items people decided so far")
+    sug.add_argument("action", choices=["train"])
+    sug.add_argument("--raw", default="data/raw")
+    sug.add_argument("--out", default="data/release", help="the releases (ids and splits follow them)")
+    sug.add_argument("--annotations", default="annotation", help="where exports/ are stored (default: annotation)")
+    sug.add_argument("--to", default="annotation/models", help="the model is written to TO/<model_version>/")
+    sug.set_defaults(run=cmd_suggest)
     tpl = sub.add_parser("template", help="write the empty crowd-csv template that crowd workers fill in")
     tpl.add_argument("--out", default="crowd-template.csv")
     tpl.add_argument("--encoding", default="cp932", choices=["cp932", "utf-8-sig"],

@@ -49,7 +49,9 @@ from .report import StageReport, summary_markdown
 from .responses.graders import checked_by_people, grader_files
 from .responses.judging import judged_rows, stored_responses
 from .responses.scores import difficulty_csv, scores_markdown, scores_png
-from .tagging import load_reviews, refuse_real_personal_data, screen, suggestion_quality, tag
+from .suggest import Scorer, model_files, preset_files, train, training_examples
+from .suggest.evaluation import evaluate
+from .tagging import load_reviews, refuse_real_personal_data, screen, tag
 
 # The working table's stages after ingest, in order (schemas/pipeline.yaml).
 BEFORE_ANNOTATIONS = (add_matching_forms, mark_annotated, collapse_exact, collapse_near, assign_ids)
@@ -118,6 +120,15 @@ def candidates(raw_dir: Path, out_dir: Path, version: str | None = None,
     return Candidates(context, table, [ingest_report, annotation_report, *reports], exports)
 
 
+def decided_records(raw_dir: Path, out_dir: Path, annotation_dir: Path | None, step=quiet) -> pd.DataFrame:
+    """The records a release made now would hold (people's decisions applied, splits assigned), unwritten."""
+    found = candidates(raw_dir, out_dir, None, annotation_dir, step)
+    step("decide")
+    found.context.decisions, _, _ = decide(found.context.annotations)
+    table, _ = run(found.table, found.context, AFTER_ANNOTATIONS, step)
+    return table[released(table)].sort_values("id").reset_index(drop=True)
+
+
 def release(raw_dir: Path, out_dir: Path, version: str | None = None, card_path: Path | None = None,
             annotation_dir: Path | None = None, responses_dir: Path | None = None) -> ReleaseResult:
     """Run every stage on the sources in `raw_dir` and the annotation exports stored under
@@ -148,9 +159,14 @@ def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: 
     reviews = load_reviews(raw_dir)
     hits, screen_report = screen(records, tags["pii"], reviews)
     viewpoint_coverage, goal_coverage, coverage_report = coverage(records)
-    reports = [*found.reports, decide_report, *reports, accounting_report, suggestion_quality(records, tags),
-               coverage_report, screen_report]
+    reports = [*found.reports, decide_report, *reports, accounting_report, coverage_report, screen_report]
     refuse_real_personal_data(hits)
+
+    step("suggestion model")  # learns from people's decisions; the test split is kept out to measure it blind
+    presets = preset_files(raw_dir)
+    model = train(training_examples(records[records["split"] != "test"], presets))
+    model_report, model_lines = evaluate(Scorer(model), records, presets)
+    reports.append(model_report)
 
     step("model responses")
     responses, response_files = stored_responses(responses_dir)
@@ -188,7 +204,7 @@ def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: 
                                        checked)
     texts = {
         "README.md": card(context.version, records, tables, totals, change, agreement_table(context.annotations),
-                          len(queue), viewpoint_coverage, goal_coverage, response_section),
+                          len(queue), viewpoint_coverage, goal_coverage, response_section, model_lines),
         "CHANGELOG.md": changelog_markdown(context.version, change, release_note(raw_dir, context.version)),
         "reports/accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
         "reports/summary.md": summary_markdown(reports),
@@ -199,6 +215,7 @@ def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: 
         **aisev_csv(tables),
         COVERAGE_PNG: coverage_png(goal_coverage),
         **index_files(records, context.version),
+        **model_files(model),
         **({"reports/response_accounting.jsonl": "".join(json.dumps(line, ensure_ascii=False) + "\n"
                                                           for line in response_lines),
             "reports/response_prompts.csv": difficulty_csv(judged)} if len(responses) else {}),
@@ -209,8 +226,10 @@ def release_steps(raw_dir: Path, out_dir: Path, version: str | None, card_path: 
         {"path": f"{annotation_dir.name}/{p.relative_to(annotation_dir)}", **file_entry(p)}
         for p in dict.fromkeys([*found.exports, *judgement_exports])] + [
         {"path": f"{responses_dir.name}/{p.relative_to(responses_dir)}", **file_entry(p)}
-        for p in [*response_files, *(grader_files(responses_dir) if responses_dir is not None else [])]]
+        for p in [*response_files, *(grader_files(responses_dir) if responses_dir is not None else [])]] + [
+        {"path": str(p.relative_to(raw_dir)), **file_entry(p)} for p in presets]
     doc = manifest(context.version, latest.version if latest else None, inputs, tables, totals, change)
+    doc["suggestion_model"] = {"model_version": model.version, "folder": "model"}
     step("write")
     path = write_release(out_dir, context.version, tables, texts, doc)
     if card_path is not None:

@@ -195,33 +195,28 @@ def task(record: dict, predictions: list[dict]) -> dict:
                      "origin": record["origin"], "suggestions": record["suggestions"]}, "predictions": predictions}
 
 
-def with_suggestions(records: pd.DataFrame) -> pd.DataFrame:
-    """The records with the tagger's suggestions: shown to annotators as a hint line, and the detected
-    regions and the suggested goal prefilled where the source named none. The source's own labels are never
-    replaced."""
-    from ..tagging import describe, tag
-
-    tags, _ = tag(records, "text", "label")
-    records = records.assign(suggestions=[describe(t) for t in tags.to_dict("records")])
-    unset = records["regions"].map(len) == 0
-    records.loc[unset, "regions"] = tags.loc[unset, "regions"]
-    fits = [isinstance(goal, str) and schemas().goal_fits(goal, viewpoints)
-            for goal, viewpoints in zip(tags["suggested_goal"], records["viewpoints"])]
-    suggest = records["gsn_goal"].isna() & pd.Series(fits, index=records.index)  # only under its own viewpoints
-    records.loc[suggest, "gsn_goal"] = tags.loc[suggest, "suggested_goal"]
-    return records
-
-
 def push(server: Server, records: pd.DataFrame, kind: str = "annotation", predictions=None,
-         on_batch: Callable[[int, int], None] | None = None) -> StageReport:
+         on_batch: Callable[[int, int], None] | None = None, scorer=None, uncertainty: bool = False) -> StageReport:
     """Import the prompt records not yet in the project, in batches. `predictions(record)` gives each task's
-    pre-annotations; by default the source's own labels, so annotators confirm or change them."""
-    predictions = predictions or (lambda r: [{"model_version": SOURCE_MODEL_VERSION, "result": result_items(r)}])
+    pre-annotations; by default the source's own labels, so annotators confirm or change them, completed by
+    the suggestion model's (`scorer`, suggestions.py) with its score and version. `uncertainty`: least
+    confident first, in import order and in the order the project serves tasks."""
+    from .suggestions import in_uncertainty_order, serve_least_confident, with_suggestions
+    from .suggestions import predictions as model_predictions
+
+    version = scorer.model.version if scorer is not None else SOURCE_MODEL_VERSION
+    predictions = predictions or model_predictions(version)
 
     def tasks(todo: pd.DataFrame) -> list[dict]:
-        return [task(r, predictions(r)) for r in without_nan(with_suggestions(todo)).to_dict("records")]
+        todo = with_suggestions(todo, scorer)
+        todo = in_uncertainty_order(todo) if uncertainty and scorer is not None else todo
+        return [task(r, predictions(r)) for r in without_nan(todo).to_dict("records")]
 
-    return push_tasks(server, kind, records, tasks, on_batch)
+    report = push_tasks(server, kind, records, tasks, on_batch)
+    if uncertainty and scorer is not None:
+        serve_least_confident(server, kind, version)
+        report.notes.append(f"the project serves the least confident task first (model {version})")
+    return report
 
 
 def push_tasks(server: Server, kind: str, items: pd.DataFrame, tasks: Callable[[pd.DataFrame], list[dict]],

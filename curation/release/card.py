@@ -7,6 +7,7 @@ import pandas as pd
 import yaml
 
 from ..schema import schemas
+from .coverage import goal_tree_use
 from .layout import COVERAGE_PNG, Tables, row_counts, shard_path
 
 # The Hub's size categories, by upper bound; anything larger is "n>1T".
@@ -103,8 +104,9 @@ def decontamination_section() -> list[str]:
 
 def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, change: dict,
          agreement: pd.DataFrame, adjudication_queue: int, viewpoint_coverage: pd.DataFrame,
-         goal_coverage: pd.DataFrame, responses: list[str] = ()) -> str:
-    """The dataset card; `responses`: the section on model responses (responses/scores.py), if any."""
+         goal_coverage: pd.DataFrame, responses: list[str] = (), suggestion: list[str] = ()) -> str:
+    """The dataset card; `responses`: the section on model responses (responses/scores.py), if any;
+    `suggestion`: how the release's suggestion model scored (suggest/evaluation.py)."""
     s = schemas()
     rows_per_config = row_counts(tables)
     dataset = s.dataset
@@ -153,6 +155,14 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
         [v["number"], v["ja"], int(per_viewpoint.size().get(v["number"], 0)),
          int(per_viewpoint["covered"].sum().get(v["number"], 0)), int(per_viewpoint["all"].sum().get(v["number"], 0))]
         for v in s.viewpoints])
+    usable, left_out = goal_tree_use(records)
+    out += ["", f"Rows aisev's goal-tree (GSN) scoring can use: {int(usable['usable'].sum())} of "
+            f"{int(usable['rows'].sum())}. aisev registers a row on its GSN route only when `gsn_perspective` is a "
+            "leaf goal; any other row is skipped without an error, and with GSN scoring on, aisev scores a "
+            "viewpoint by its GSN rows only.", ""]
+    out += table(["#", "評価観点", "rows", "usable by GSN scoring"],
+                 [[r["number"], r["ja"], r["rows"], r["usable"]] for r in usable.to_dict("records")])
+    out += ["", *[f"- Not usable: {line}" for line in left_out]] if left_out else []
     tree = s.goal_tree
     out += ["", "Per second-level goal, the leaf goals that have items (with their counts per split) and those "
             "that have none:", ""]
@@ -161,6 +171,11 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
                                 for leaf in tree.leaves_under(goal) if counts[leaf]["all"]) or "–",
          ", ".join(f"`{leaf}`" for leaf in tree.leaves_under(goal) if not counts[leaf]["all"]) or "–"]
         for goal in second["code"] if not tree[goal].leaf])
+    if suggestion:
+        out += ["", "### Suggestion model", "", "`model/` holds the model that suggests viewpoints and leaf goals to "
+                "annotators (`curation tag`, Label Studio pre-annotations), trained on this release's decided items "
+                "outside the test split, AISI's preset prompts and AISI's goal texts. It is not part of the "
+                "`datasets` configs, and no released label comes from it.", "", *suggestion]
     out += ["", "## Labels and borderline items", ""]
     label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
                   for lab in s.taxonomy["labels"]]

@@ -59,6 +59,11 @@ def coverage(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, StageRe
     report.notes += [f"{g}: {sum(with_items[leaf] for leaf in tree.leaves_under(g))} of "
                      f"{len(tree.leaves_under(g))} leaf goals have items"
                      for g in goals.loc[second, "code"] if not tree[g].leaf]
+    usable, left_out = goal_tree_use(records)
+    report.counts["rows usable by aisev's goal-tree scoring (leaf goal)"] = int(usable["usable"].sum())
+    report.notes += [f"usable by goal-tree scoring, {r['ja']}: {r['usable']} of {r['rows']}"
+                     for r in usable.to_dict("records")]
+    report.problems += [f"not usable by aisev's goal-tree scoring: {line}" for line in left_out]
     return viewpoints, goals, report
 
 
@@ -108,3 +113,21 @@ def coverage_png(goals: pd.DataFrame) -> bytes:
     fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return buffer.getvalue()
+
+
+def goal_tree_use(records: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Per viewpoint (by primary viewpoint, as aisev files a row): rows, and rows aisev's goal-tree (GSN)
+    scoring can use: it registers a row only when its goal is a leaf and answers `unknown` for any other,
+    so such rows are not scored. With the lines that say which rows are left out and why."""
+    s = schemas()
+    tree = s.goal_tree
+    leaf = records["gsn_goal"].map(lambda g: isinstance(g, str) and tree[g].leaf)
+    rows = [{"number": v["number"], "ja": v["ja"], "rows": int((records["primary_viewpoint"] == v["code"]).sum()),
+             "usable": int(((records["primary_viewpoint"] == v["code"]) & leaf).sum())} for v in s.viewpoints]
+    lines = []
+    for goal, group in records[~leaf].groupby(records["gsn_goal"].fillna(""), sort=True):
+        why = (f"name `{goal}`, a {tree[goal].level} goal, not a leaf" if goal else
+               "name no goal (the aisev CSV gives them their viewpoint's top goal `G<n>-1`)")
+        lines.append(f"{len(group)} rows {why}: " + ", ".join(sorted(group["id"])[:5])
+                     + (" …" if len(group) > 5 else ""))
+    return pd.DataFrame(rows), lines

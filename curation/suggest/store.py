@@ -81,3 +81,36 @@ def newest_model(out_dir: Path) -> Path | None:
 
     held = [p for p in release_folders(out_dir) if (p / FOLDER / "model.json").is_file()]
     return max(held, key=lambda p: parse_version(p.name.removeprefix("v"))) if held else None
+
+
+def chosen_model(choice: str | None, out_dir: Path) -> Model | None:
+    """`--model`: a model folder (or a release holding one); `none`: the lexicons alone; default: the newest
+    release under `out_dir` that holds a model (None when no release does)."""
+    if choice == "none":
+        return None
+    if choice:
+        return load_model(Path(choice))
+    newest = newest_model(out_dir)
+    return load_model(newest) if newest is not None else None
+
+
+def write_model(model: Model, folder: Path) -> Path:
+    """The model's files into folder/<model_version>/, written beside and renamed into place: a model
+    folder is never half written, and one already there (the same model) is left as it is."""
+    import os
+    import shutil
+
+    final = folder / model.version
+    if (final / "model.json").is_file():
+        return final
+    tmp = folder / f".tmp-{model.version}-{os.getpid()}"
+    try:
+        for rel, data in model_files(model).items():
+            path = tmp / Path(rel).relative_to(FOLDER)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        os.rename(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReleaseError(f"{final}: not written ({exc.strerror or type(exc).__name__})") from None
+    return final

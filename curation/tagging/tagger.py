@@ -180,9 +180,11 @@ def tag_text(text: str, label: str | None = None) -> Tags:
     )
 
 
-def tag(table: pd.DataFrame, text_column: str = "text", label_column: str | None = None
+def tag(table: pd.DataFrame, text_column: str = "text", label_column: str | None = None, scorer=None
         ) -> tuple[pd.DataFrame, StageReport]:
-    """The tag columns (ARROW_TYPES) for every row of `table`, index aligned."""
+    """The tag columns (ARROW_TYPES) for every row of `table`, index aligned. With a suggestion model's
+    `scorer` (curation.suggest), its suggestions replace the lexicons' and add its own columns
+    (suggest.ARROW_TYPES); the lexicons still name the borderline type, places, topics and personal data."""
     report = StageReport("tag")
     texts = [t if isinstance(t, str) else "" for t in table[text_column]]
     labels = [l if isinstance(l, str) else None for l in table[label_column]] if label_column else [None] * len(texts)
@@ -197,6 +199,12 @@ def tag(table: pd.DataFrame, text_column: str = "text", label_column: str | None
         rows = [r for part in workers.in_workers(tag_job, list(zip(cuts[:-1], cuts[1:])), (texts, labels))
                 for r in part]
     out = pd.DataFrame(rows, index=table.index, columns=list(ARROW_TYPES))
+    if scorer is not None:
+        suggested = scorer.suggest(texts)
+        for column in suggested.columns:
+            out[column] = suggested[column].to_numpy()
+        out["suggested_borderline_type"] = out["suggested_borderline_type"].where(out["suggested_borderline"], None)
+        report.notes.append(f"suggestions by model {scorer.model.version}")
     report.counts.update({
         "rows": len(out),
         "with a suggested viewpoint": int(out["suggested_viewpoints"].map(bool).sum()),
@@ -225,23 +233,6 @@ def set_scores(predicted: Iterable, gold: Iterable) -> tuple[float, float]:
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0)
 
 
-def suggestion_quality(records: pd.DataFrame, tags: pd.DataFrame) -> StageReport:
-    """The suggestions (`tag` of the records) against the labels people gave the released records,
-    printed with every release so that their quality is never hidden (suggestions only ever prefill
-    annotators' choices)."""
-    report = StageReport("suggestions vs released labels")
-    p, r = set_scores(tags["suggested_viewpoints"], records["viewpoints"])
-    report.notes.append(f"viewpoints: precision {p:.2f}, recall {r:.2f}; first suggestion = primary viewpoint "
-                        f"{(tags['suggested_viewpoints'].str[0] == records['primary_viewpoint']).mean():.2f}")
-    p, r = set_scores(tags["suggested_borderline"].map(lambda b: [b] if b else []),
-                      records["borderline"].map(lambda b: [b] if b else []))
-    report.notes.append(f"borderline: precision {p:.2f}, recall {r:.2f}")
-    p, r = set_scores(tags["regions"], records["regions"])
-    report.notes.append(f"regions: precision {p:.2f}, recall {r:.2f}")
-    report.counts = {"items": len(records)}
-    return report
-
-
 @lru_cache(maxsize=1)
 def japanese_names() -> tuple[dict, dict, dict, dict]:
     """code -> Japanese name of viewpoints, regions, topics and personal-data kinds."""
@@ -252,10 +243,23 @@ def japanese_names() -> tuple[dict, dict, dict, dict]:
             {k["code"]: k["ja"] for k in s.taxonomy["personal_data_kinds"]})
 
 
-def describe(tags: dict) -> str:
-    """The suggestions of one prompt in Japanese, for the annotators' hint line."""
+def describe(tags: dict, why: dict | None = None) -> str:
+    """The suggestions of one prompt in Japanese, for the annotators' hint line; with a model's (tags has
+    `suggestion_score`), its confidence, leaf goals and why (`why`: Scorer.why)."""
     viewpoint, region, topic, kinds = japanese_names()
     parts = ["評価観点: " + ("、".join(viewpoint[c] for c in tags["suggested_viewpoints"]) or "なし")]
+    if tags.get("suggestion_score") is not None:
+        parts[0] += f"（確信度 {tags['suggestion_score']:.2f}" + ("、提案なし）" if not tags["suggested_viewpoints"]
+                                                                else "）")
+        if len(tags["suggested_goals"]):
+            parts.append("目標: " + "、".join(f"{g['goal']} {g['score']:.2f}" for g in tags["suggested_goals"]))
+    if why:
+        if why["lexicon"]:
+            parts.append("根拠（語彙）: " + "、".join(why["lexicon"]))
+        if why["nearest"]:
+            parts.append("近い判断済み項目: " + "、".join(
+                f"{n['id']}（{viewpoint.get(n['primary_viewpoint'], n['primary_viewpoint'])}"
+                + (f"、{n['gsn_goal']}" if isinstance(n["gsn_goal"], str) else "") + "）" for n in why["nearest"]))
     if tags["suggested_borderline"]:
         parts.append("ボーダーラインの可能性" + (f"（{tags['suggested_borderline_type']}）"
                                           if tags["suggested_borderline_type"] else ""))
