@@ -59,14 +59,18 @@ class Scorer:
         x = m.vectors(texts)
         p = self.probabilities(x)
         codes = m.classes["primary"]
+        known = np.diff(x.indptr) > 0
         rows = []
         for i in range(len(texts)):
             k = int(np.argmax(p["primary"][i]))
             score = float(p["primary"][i, k])
             order = np.argsort(-p["goals"][i], kind="stable")
             inside = [j for j in order if self.leaf_viewpoint[j] == k]
-            top = [inside[0], *[j for j in order if j != inside[0]][:SETTINGS["top_goals"] - 1]]
-            confident = score >= SETTINGS["abstain_below"]
+            # The primary viewpoint's best leaf and the likeliest others, listed by score (highest first).
+            top = sorted([inside[0], *[j for j in order if j != inside[0]][:SETTINGS["top_goals"] - 1]],
+                         key=lambda j: -p["goals"][i, j])
+            # No feature the model knows: nothing to go on, the score is only the classes' prior.
+            confident = score >= SETTINGS["abstain_below"] and known[i]
             others = [codes[j] for j in np.argsort(-p["viewpoints"][i], kind="stable")
                       if j != k and p["viewpoints"][i, j] >= 0.5]
             rows.append({

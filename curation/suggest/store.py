@@ -32,10 +32,10 @@ def parquet_bytes(table: pa.Table) -> bytes:
 def model_files(model: Model) -> dict[str, bytes]:
     """release-relative path -> bytes."""
     columns = {"feature": pa.array(model.features, pa.string()), "idf": pa.array(model.idf, pa.float32())}
-    for name, classes in model.classes.items():
+    for name, classes in sorted(model.classes.items()):  # model.json's order: a model read back writes the same
         for k, code in enumerate(classes):
             columns[f"{name}/{code}"] = pa.array(model.weights[name][:, k], pa.float32())
-    protos = model.prototypes.tocoo()
+    protos = model.prototypes.sorted_indices().tocoo()  # by leaf, then feature: not the sparse product's order
     goals = pa.table({"goal": pa.array([model.goals[i] for i in protos.row], pa.string()),
                       "feature": pa.array(protos.col, pa.int32()), "weight": pa.array(protos.data, pa.float32())})
     meta = {"model_version": model.version, "leaves": model.goals, "classes": model.classes,
