@@ -68,7 +68,8 @@ def cmd_tag(args: argparse.Namespace) -> int:
         table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
         step(f"tag {len(table):,} rows")
         step("suggestion model")
-        scorer = model_scorer(args.model, Path(args.releases))
+        scorer, said = model_scorer(args.model, Path(args.releases))
+        print(said, file=sys.stderr)
         tags, report = tag(table, args.text_column, args.label_column, scorer)
         # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
         renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
@@ -84,15 +85,14 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def model_scorer(choice: str | None, releases: Path):
-    """The suggestion model chosen by --model (default: the newest release's), said on stderr."""
+    """The suggestion model chosen by --model (default: the newest release's), and a line naming it."""
     from .suggest import Scorer
     from .suggest.store import chosen_model
 
     model = chosen_model(choice, releases)
-    print(f"suggestions: model {model.version}" if model is not None else
-          "suggestions: the lexicons (no model: --model none, or no release under " + str(releases) + " holds one)",
-          file=sys.stderr)
-    return Scorer(model) if model is not None else None
+    said = (f"suggestions: model {model.version}" if model is not None else
+            f"suggestions: the lexicons (no model: --model none, or no release under {releases} holds one)")
+    return (Scorer(model) if model is not None else None), said
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -162,7 +162,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     if args.action == "rescore":
         from .annotate.suggestions import rescore
 
-        scorer = model_scorer(args.model, Path(args.out))
+        scorer, _ = model_scorer(args.model, Path(args.out))
         if scorer is None:
             raise ReleaseError("annotate rescore needs a model: --model FOLDER, or a release that holds one")
         print("\n".join(rescore(server, found.records, scorer).lines()))
@@ -173,8 +173,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         report = push_adjudication(server, found.records, queue, found.annotations)
     else:
         todo = not_yet_decided(found.records, decisions, "id", args.again)
-        report = push(server, todo, scorer=model_scorer(args.model, Path(args.out)),
-                      uncertainty=args.order == "uncertainty")
+        scorer, said = model_scorer(args.model, Path(args.out))
+        report = push(server, todo, scorer=scorer, uncertainty=args.order == "uncertainty")
+        report.notes.append(said)
         report.counts["already decided by people: not sent"] = len(found.records) - len(todo)
     print("\n".join(report.lines()))
     return 0
