@@ -56,7 +56,17 @@ def with_intervals(items: pd.DataFrame) -> dict[str, tuple[float, float, float]]
     rng = np.random.default_rng(0)
     draws = [summarize(items.iloc[rng.integers(0, len(items), len(items))]) for _ in range(RESAMPLES)]
     point = summarize(items)
-    return {m: (point[m], *np.nanpercentile([d[m] for d in draws], [2.5, 97.5])) for m in METRICS}
+    return {m: (point[m], *interval([d[m] for d in draws])) for m in METRICS}
+
+
+def interval(values: list[float]) -> tuple[float, float]:
+    """The central 95% of the resampled values (NaN when no resample has the metric: no leaf goals)."""
+    values = [v for v in values if not np.isnan(v)]
+    return tuple(np.percentile(values, [2.5, 97.5])) if values else (np.nan, np.nan)
+
+
+def shown(value: float) -> str:
+    return "–" if np.isnan(value) else f"{value:.2f}"
 
 
 def measured(scorer: Scorer, truth: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +77,7 @@ def table_lines(rows: dict[str, dict[str, tuple[float, float, float]]], counts: 
     out = ["| scored on | items | " + " | ".join(METRICS) + " |", "|---|---|" + "---|" * len(METRICS)]
     for name, values in rows.items():
         out.append(f"| {name} | {counts[name]} | " + " | ".join(
-            "–" if np.isnan(v[0]) else f"{v[0]:.2f} [{v[1]:.2f}, {v[2]:.2f}]" for v in values.values()) + " |")
+            "–" if np.isnan(v[0]) else f"{shown(v[0])} [{shown(v[1])}, {shown(v[2])}]" for v in values.values()) + " |")
     return out
 
 
@@ -107,7 +117,7 @@ def evaluate(scorer: Scorer, records: pd.DataFrame, preset_paths: list) -> tuple
         curve = learning_curve(train_part, truth, presets)
         lines += ["", "Learning curve (test split; decided items in training, besides presets and goal texts):", "",
                   "| decided items | " + " | ".join(METRICS) + " |", "|---|" + "---|" * len(METRICS)]
-        lines += [f"| {n} | " + " | ".join(f"{v:.2f}" for v in m.values()) + " |" for n, m in curve]
+        lines += [f"| {n} | " + " | ".join(shown(v) for v in m.values()) + " |" for n, m in curve]
     report.notes = lines
     report.counts = {f"{kind} examples": n for kind, n in scorer.model.info["examples"].items()}
     return report, lines

@@ -79,8 +79,8 @@ class Scorer:
                 "suggested_goals": [{"goal": m.goals[j], "score": round(float(p["goals"][i, j]), 4)} for j in top]
                 if confident else [],
                 "suggestion_score": round(score, 4),
-                "suggested_borderline": bool(p["borderline"][i] >= 0.5),
-                "suggested_label": "unsafe" if p["label"][i] >= 0.5 else "safe",
+                "suggested_borderline": bool(p["borderline"][i] > 0.5),  # no evidence either way: no
+                "suggested_label": "unsafe" if p["label"][i] > 0.5 else "safe",
             })
         return pd.DataFrame(rows, columns=list(ARROW_TYPES))
 
