@@ -7,6 +7,7 @@ every machine."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -18,7 +19,7 @@ from ..tagging.tagger import lexicons, noisy
 from ..text import fold_width, tokens
 
 SETTINGS = schemas().tuning["suggest"]  # schemas/pipeline.yaml
-SKIPPED_POS = ("補助記号", "空白")
+HIRAGANA = re.compile(r"[\u3041-\u309fー]+")
 LEXICON = "lex:"  # prefix of the lexicon-hit features (the hint line names them)
 
 
@@ -31,7 +32,9 @@ def features(text: str) -> list[str]:
     compact = "".join(folded.split())
     low, high = SETTINGS["char_ngrams"]
     out = [compact[i:i + n] for n in range(low, high + 1) for i in range(len(compact) - n + 1)]
-    out += ["w:" + w.lemma for w in words if w.pos[0] not in SKIPPED_POS]
+    if not SETTINGS["hiragana_ngrams"]:  # grammar (ください, でしょうか) says how a prompt is worded, not what about
+        out = [g for g in out if not HIRAGANA.fullmatch(g)]
+    out += ["w:" + w.lemma for w in words if w.pos[0] in SETTINGS["word_pos"]]
     lex = lexicons()
     hits = lex.viewpoints.count(words)
     for pattern, code in lex.patterns:
@@ -46,13 +49,18 @@ def features(text: str) -> list[str]:
     return out
 
 
+def family(feature: str) -> str:
+    return "lex" if feature.startswith(LEXICON) else "word" if feature.startswith("w:") else "char"
+
+
 def vocabulary(documents: Sequence[list[str]]) -> tuple[list[str], np.ndarray]:
     """Features seen in at least `min_df` documents (sorted: the same documents give the same vocabulary)
-    and their smoothed IDF."""
+    and their smoothed IDF, scaled by their family's `family_weight`."""
     df = Counter(f for doc in documents for f in set(doc))
     names = sorted(f for f, n in df.items() if n >= SETTINGS["min_df"])
     n = len(documents)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in names], dtype=np.float32)
+    weight = SETTINGS["family_weight"]
+    idf = np.array([(math.log((1 + n) / (1 + df[f])) + 1) * weight[family(f)] for f in names], dtype=np.float32)
     return names, idf
 
 
