@@ -7,7 +7,6 @@ every machine."""
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -16,11 +15,15 @@ import scipy.sparse as sp
 
 from ..schema import schemas
 from ..tagging.tagger import lexicons, noisy
-from ..text import fold_width, tokens
+from ..text import Token, fold_width, tokens
 
 SETTINGS = schemas().tuning["suggest"]  # schemas/pipeline.yaml
-HIRAGANA = re.compile(r"[\u3041-\u309fー]+")
+GRAMMAR_POS = ("助詞", "助動詞")  # and the words UniDic calls 非自立可能 (ください, ある, する)
 LEXICON = "lex:"  # prefix of the lexicon-hit features (the hint line names them)
+
+
+def is_grammar(word: Token) -> bool:
+    return word.pos[0] in GRAMMAR_POS or word.pos[1] == "非自立可能"
 
 
 def features(text: str) -> list[str]:
@@ -29,12 +32,17 @@ def features(text: str) -> list[str]:
     original = text[:SETTINGS["max_chars"]]
     folded = fold_width(original).casefold()
     words = tokens(folded)
-    compact = "".join(folded.split())
+    grammar = [False] * len(folded)
+    for w in words:
+        if is_grammar(w):
+            grammar[w.start:w.end] = [True] * (w.end - w.start)
+    kept = [(c, g) for c, g in zip(folded, grammar) if not c.isspace()]
+    compact = "".join(c for c, _ in kept)
     low, high = SETTINGS["char_ngrams"]
-    out = [compact[i:i + n] for n in range(low, high + 1) for i in range(len(compact) - n + 1)]
-    if not SETTINGS["hiragana_ngrams"]:  # grammar (ください, でしょうか) says how a prompt is worded, not what about
-        out = [g for g in out if not HIRAGANA.fullmatch(g)]
-    out += ["w:" + w.lemma for w in words if w.pos[0] in SETTINGS["word_pos"]]
+    # An n-gram made only of grammar (ください, でしょうか) says how a prompt is worded, not what it is about.
+    out = [compact[i:i + n] for n in range(low, high + 1) for i in range(len(compact) - n + 1)
+           if SETTINGS["grammar_ngrams"] or not all(g for _, g in kept[i:i + n])]
+    out += ["w:" + w.lemma for w in words if w.pos[0] in SETTINGS["word_pos"] and not is_grammar(w)]
     lex = lexicons()
     hits = lex.viewpoints.count(words)
     for pattern, code in lex.patterns:
