@@ -15,11 +15,15 @@ import scipy.sparse as sp
 
 from ..schema import schemas
 from ..tagging.tagger import lexicons, noisy
-from ..text import fold_width, tokens
+from ..text import Token, fold_width, tokens
 
 SETTINGS = schemas().tuning["suggest"]  # schemas/pipeline.yaml
-SKIPPED_POS = ("補助記号", "空白")
+GRAMMAR_POS = ("助詞", "助動詞")  # and the words UniDic calls 非自立可能 (ください, ある, する)
 LEXICON = "lex:"  # prefix of the lexicon-hit features (the hint line names them)
+
+
+def is_grammar(word: Token) -> bool:
+    return word.pos[0] in GRAMMAR_POS or word.pos[1] == "非自立可能"
 
 
 def features(text: str) -> list[str]:
@@ -28,10 +32,17 @@ def features(text: str) -> list[str]:
     original = text[:SETTINGS["max_chars"]]
     folded = fold_width(original).casefold()
     words = tokens(folded)
-    compact = "".join(folded.split())
+    grammar = [False] * len(folded)
+    for w in words:
+        if is_grammar(w):
+            grammar[w.start:w.end] = [True] * (w.end - w.start)
+    kept = [(c, g) for c, g in zip(folded, grammar) if not c.isspace()]
+    compact = "".join(c for c, _ in kept)
     low, high = SETTINGS["char_ngrams"]
-    out = [compact[i:i + n] for n in range(low, high + 1) for i in range(len(compact) - n + 1)]
-    out += ["w:" + w.lemma for w in words if w.pos[0] not in SKIPPED_POS]
+    # An n-gram made only of grammar (ください, でしょうか) says how a prompt is worded, not what it is about.
+    out = [compact[i:i + n] for n in range(low, high + 1) for i in range(len(compact) - n + 1)
+           if SETTINGS["grammar_ngrams"] or not all(g for _, g in kept[i:i + n])]
+    out += ["w:" + w.lemma for w in words if w.pos[0] in SETTINGS["word_pos"] and not is_grammar(w)]
     lex = lexicons()
     hits = lex.viewpoints.count(words)
     for pattern, code in lex.patterns:
@@ -46,13 +57,18 @@ def features(text: str) -> list[str]:
     return out
 
 
+def family(feature: str) -> str:
+    return "lex" if feature.startswith(LEXICON) else "word" if feature.startswith("w:") else "char"
+
+
 def vocabulary(documents: Sequence[list[str]]) -> tuple[list[str], np.ndarray]:
     """Features seen in at least `min_df` documents (sorted: the same documents give the same vocabulary)
-    and their smoothed IDF."""
+    and their smoothed IDF, scaled by their family's `family_weight`."""
     df = Counter(f for doc in documents for f in set(doc))
     names = sorted(f for f, n in df.items() if n >= SETTINGS["min_df"])
     n = len(documents)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in names], dtype=np.float32)
+    weight = SETTINGS["family_weight"]
+    idf = np.array([(math.log((1 + n) / (1 + df[f])) + 1) * weight[family(f)] for f in names], dtype=np.float32)
     return names, idf
 
 

@@ -59,11 +59,25 @@ def model_version(examples: pd.DataFrame) -> str:
 
 def weighted(examples: pd.DataFrame) -> np.ndarray:
     """AISI's goal texts describe a goal rather than ask as a user would: they count for less."""
-    return np.where(examples["kind"] == "goal", SETTINGS["goal_text_weight"], 1.0)
+    return np.where(examples["kind"] == "goal", SETTINGS["goal_text_weight"],
+                    np.where(examples["kind"] == "aisi-preset", SETTINGS["preset_weight"], 1.0))
+
+
+def balanced(weight: np.ndarray, examples: pd.DataFrame) -> np.ndarray:
+    """Weights that bring every viewpoint's total of prompts (decided items and presets, not goal texts)
+    towards the same, fully at `balance` 1: AISI's presets are mostly two viewpoints, and a prior learned
+    from them would pull every prompt there."""
+    primary = examples["primary_viewpoint"]
+    prompts = (primary.notna() & (examples["kind"] != "goal")).to_numpy()
+    totals = pd.Series(weight[prompts]).groupby(primary[prompts].to_numpy()).sum()
+    share = np.where(prompts, primary.map(totals.mean() / totals).fillna(1.0).to_numpy(), 1.0)
+    return weight * share ** SETTINGS["balance"]
 
 
 def linear(x: sp.csr_matrix, y: np.ndarray, weight: np.ndarray) -> LogisticRegression:
-    return LogisticRegression(C=SETTINGS["C"], max_iter=SETTINGS["max_iter"], tol=1e-4).fit(x, y, sample_weight=weight)
+    # Newton-CG: a few exact steps; L-BFGS needs ~10x the time on 10k items × 25k features (measured).
+    return LogisticRegression(C=SETTINGS["C"], solver="newton-cg", max_iter=SETTINGS["max_iter"], tol=1e-4
+                              ).fit(x, y, sample_weight=weight)
 
 
 def head(x: sp.csr_matrix, labels: pd.Series, weight: np.ndarray, classes: list[str]
@@ -157,8 +171,9 @@ def train(examples: pd.DataFrame) -> Model:
     weight = weighted(examples)
     w, b, classes, temperature = {}, {}, {}, {}
     classes["viewpoints"] = classes["primary"] = codes
-    w["viewpoints"], b["viewpoints"] = one_vs_rest(x, examples["viewpoints"], weight, codes)
-    w["primary"], b["primary"] = head(x, examples["primary_viewpoint"], weight, codes)
+    even = balanced(weight, examples)
+    w["viewpoints"], b["viewpoints"] = one_vs_rest(x, examples["viewpoints"], even, codes)
+    w["primary"], b["primary"] = head(x, examples["primary_viewpoint"], even, codes)
     for name, values in (("borderline", ["no", "yes"]), ("label", ["safe", "unsafe"])):
         column = examples[name].map(lambda v: None if v is None or v != v else
                                     ("yes" if v is True else "no" if v is False else v))
@@ -173,7 +188,8 @@ def train(examples: pd.DataFrame) -> Model:
     for held in folds(len(decided)):
         test = decided[held]
         train_rows = np.setdiff1d(np.arange(len(examples)), test)
-        fw, fb = head(x[train_rows], examples["primary_viewpoint"].iloc[train_rows], weight[train_rows], codes)
+        fw, fb = head(x[train_rows], examples["primary_viewpoint"].iloc[train_rows],
+                      balanced(weight[train_rows], examples.iloc[train_rows]), codes)
         primary_logits.append(x[test] @ fw + fb)
         primary_truth.append(examples["primary_viewpoint"].iloc[test].map(codes.index).to_numpy())
         with_leaf = test[examples["gsn_goal"].iloc[test].isin(leaves).to_numpy()]
