@@ -341,7 +341,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10000, help="decided items for the training speed run")
     parser.add_argument("--tasks", type=int, default=5000, help="open tasks for the re-scoring speed run")
     parser.add_argument("--seed-items", type=int, default=20, help="labelled items before the first round")
-    parser.add_argument("--batch", type=int, default=40, help="items labelled per round")
+    parser.add_argument("--batch", type=int, default=60, help="items labelled per round")
     parser.add_argument("--random-orders", type=int, default=5, help="random orders averaged")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: fewer items, larger batches, 5 random orders, one setting")
