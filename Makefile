@@ -71,6 +71,7 @@ bench: $(VENV)/.installed $(LS_VENV)/.installed
 	$(BIN)/python -m compileall -q curation
 	$(BIN)/python benchmarks/bench_release.py $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python benchmarks/bench_tagging.py
+	$(BIN)/python benchmarks/bench_suggest.py
 	$(BIN)/python benchmarks/bench_dedup.py $(if $(DEDUP_SIZES),--sizes $(DEDUP_SIZES))
 	$(BIN)/python benchmarks/bench_dedup.py --corpus paraphrase --sizes $(PARAPHRASE_SIZES)
 	$(BIN)/python benchmarks/bench_contamination.py --gigabytes $(CONTAMINATION_GB)
