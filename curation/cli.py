@@ -61,6 +61,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
     from .ingest.tables import read_table, write_output
     from .suggest import ARROW_TYPES as SUGGESTED
+    from .suggest.store import scorer_for
     from .tagging import ARROW_TYPES, tag
 
     with step_line("tag") as step:
@@ -68,7 +69,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         table = read_table(Path(args.input), args.text_column, {"--label-column": args.label_column})
         step(f"tag {len(table):,} rows")
         step("suggestion model")
-        scorer, said = model_scorer(args.model, Path(args.releases))
+        scorer, said = scorer_for(args.model, Path(args.releases))
         print(said, file=sys.stderr)
         tags, report = tag(table, args.text_column, args.label_column, scorer)
         # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
@@ -82,17 +83,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
         print("input already had " + ", ".join(renamed) + "; tags written as " + ", ".join(renamed.values()))
     print(f"wrote {len(out)} rows to {args.out}")
     return 0
-
-
-def model_scorer(choice: str | None, releases: Path):
-    """The suggestion model chosen by --model (default: the newest release's), and a line naming it."""
-    from .suggest import Scorer
-    from .suggest.store import chosen_model
-
-    model = chosen_model(choice, releases)
-    said = (f"suggestions: model {model.version}" if model is not None else
-            f"suggestions: the lexicons (no model: --model none, or no release under {releases} holds one)")
-    return (Scorer(model) if model is not None else None), said
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -129,6 +119,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from .annotate.server import Server, pull, push, push_adjudication, status
     from .ingest import load_sources
     from .pipeline import candidates
+    from .suggest.store import scorer_for
 
     annotation_dir = Path(args.annotations)
     if args.action == "withdraw":  # no server: a withdrawal is recorded beside the exports
@@ -162,10 +153,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     if args.action == "rescore":
         from .annotate.suggestions import rescore
 
-        scorer, _ = model_scorer(args.model, Path(args.out))
+        scorer, said = scorer_for(args.model, Path(args.out))
         if scorer is None:
             raise ReleaseError("annotate rescore needs a model: --model FOLDER, or a release that holds one")
-        print("\n".join(rescore(server, found.records, scorer).lines()))
+        print("\n".join([said, *rescore(server, found.records, scorer).lines()]))
         return 0
     decisions, queue, resolved = decide(found.annotations)
     if args.adjudication:
@@ -173,7 +164,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         report = push_adjudication(server, found.records, queue, found.annotations)
     else:
         todo = not_yet_decided(found.records, decisions, "id", args.again)
-        scorer, said = model_scorer(args.model, Path(args.out))
+        scorer, said = scorer_for(args.model, Path(args.out))
         report = push(server, todo, scorer=scorer, uncertainty=args.order == "uncertainty")
         report.notes.append(said)
         report.counts["already decided by people: not sent"] = len(found.records) - len(todo)

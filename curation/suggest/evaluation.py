@@ -82,9 +82,9 @@ def table_lines(rows: dict[str, dict[str, tuple[float, float, float]]], counts: 
 
 
 def learning_curve(train_records: pd.DataFrame, truth: pd.DataFrame, presets: pd.DataFrame,
-                   shares=(0.25, 0.5, 1.0)) -> list[tuple[int, dict[str, float]]]:
+                   shares=(0.25, 0.5)) -> list[tuple[int, dict[str, float]]]:
     """Quality on `truth` of models trained on the first share of the decided items (in id order) plus
-    the presets and goal texts."""
+    the presets and goal texts (all of them: the release's own model, scored already)."""
     decided = decided_examples(train_records.sort_values("id", kind="stable"))
     out = []
     for share in shares:
@@ -110,11 +110,13 @@ def evaluate(scorer: Scorer, records: pd.DataFrame, preset_paths: list) -> tuple
     for name, by, items in scored:
         if len(items):
             rows[name], counts[name] = with_intervals(measured(by, items)), len(items)
+    whole = {m: v[0] for m, v in rows.get("the release's test split", {}).items()}
     lines = [f"Model `{scorer.model.version}`, trained on " + ", ".join(
         f"{n} {kind}" for kind, n in scorer.model.info["examples"].items()) + " examples (the test split left out). "
         "Values with 95% bootstrap intervals; leaf scores over items with a leaf goal.", "", *table_lines(rows, counts)]
     if len(truth):
-        curve = learning_curve(train_part, truth, presets)
+        curve = [*learning_curve(train_part, truth, presets), (int(scorer.model.info["examples"].get("decided", 0)),
+                                                                 whole)]
         lines += ["", "Learning curve (test split; decided items in training, besides presets and goal texts):", "",
                   "| decided items | " + " | ".join(METRICS) + " |", "|---|" + "---|" * len(METRICS)]
         lines += [f"| {n} | " + " | ".join(shown(v) for v in m.values()) + " |" for n, m in curve]

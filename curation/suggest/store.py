@@ -25,7 +25,9 @@ FILES = ("model.json", "features.parquet", "goals.parquet", "examples.parquet")
 
 def parquet_bytes(table: pa.Table) -> bytes:
     sink = io.BytesIO()
-    pq.write_table(table.replace_schema_metadata(None), sink, **schemas().tuning["parquet"])
+    # The canary marks every Parquet file of a release, the model's too: a crawled copy is recognisable.
+    canary = {b"canary": schemas().dataset["canary"].encode("utf-8")}
+    pq.write_table(table.replace_schema_metadata(canary), sink, **schemas().tuning["parquet"])
     return sink.getvalue()
 
 
@@ -114,3 +116,13 @@ def write_model(model: Model, folder: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ReleaseError(f"{final}: not written ({exc.strerror or type(exc).__name__})") from None
     return final
+
+
+def scorer_for(choice: str | None, releases: Path):
+    """(a Scorer of the model --model chooses, or None for the lexicons; a line naming it)."""
+    from .predict import Scorer
+
+    model = chosen_model(choice, releases)
+    said = (f"suggestions: model {model.version}" if model is not None else
+            f"suggestions: the lexicons (no model: --model none, or no release under {releases} holds one)")
+    return (Scorer(model) if model is not None else None), said
