@@ -87,7 +87,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 def cmd_suggest(args: argparse.Namespace) -> int:
     """Train the suggestion model on the items people have decided so far (sources and every stored
-    export), without writing a release; the test split stays out, as in a release's model."""
+    export), without writing a release, as a release trains its own."""
     from .pipeline import decided_records
     from .suggest import preset_files, train, training_examples
     from .suggest.store import write_model
@@ -95,8 +95,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     raw = Path(args.raw)
     with step_line("suggest train") as step:
         records = decided_records(raw, Path(args.out), Path(args.annotations), step)
-        step(f"train on {int((records['split'] != 'test').sum()):,} decided items")
-        model = train(training_examples(records[records["split"] != "test"], preset_files(raw)))
+        step(f"train on {len(records):,} decided items")
+        model = train(training_examples(records, preset_files(raw)))
         folder = write_model(model, Path(args.to))
     print(f"model {model.version} -> {folder} (" + ", ".join(f"{n} {k}" for k, n in model.info["examples"].items())
           + f" examples); use it with --model {folder}")

@@ -241,7 +241,7 @@ def built(tmp_path_factory):
     return raw, release(raw, base / "out", "1.0.0").path
 
 
-def test_a_release_holds_its_model_trained_outside_the_test_split(built):
+def test_a_release_holds_its_model_trained_on_every_decided_item(built):
     _, path = built
     manifest = verify_release(path)
     assert {f"model/{name}" for name in FILES} <= set(manifest["files"])
@@ -252,8 +252,10 @@ def test_a_release_holds_its_model_trained_outside_the_test_split(built):
     assert "training/aisi-presets/presets.csv" in {i["path"] for i in manifest["inputs"]}
     frame = released_frame(path)
     decided = held.examples[held.examples["kind"] == "decided"]
-    assert set(decided["id"]) == set(frame.loc[frame["split"] == "dev", "id"])
-    assert not set(decided["id"]) & set(frame.loc[frame["split"] == "test", "id"])
+    assert set(decided["id"]) == set(frame["id"])  # every decided item; the blind sibling leaves test out
+    summary = (path / "reports" / "summary.md").read_text(encoding="utf-8")
+    dev = int((frame["split"] == "dev").sum())
+    assert "without the test split (`sm-" in summary and f"{dev} decided" in summary
     kinds = held.examples["kind"].value_counts().to_dict()
     assert kinds == {"decided": len(decided), "aisi-preset": len(PRESETS), "goal": len(TREE.goals)}
 

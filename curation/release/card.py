@@ -173,8 +173,8 @@ def card(version: str, records: pd.DataFrame, tables: Tables, accounting: dict, 
         for goal in second["code"] if not tree[goal].leaf])
     if suggestion:
         out += ["", "### Suggestion model", "", "`model/` holds the model that suggests viewpoints and leaf goals to "
-                "annotators (`curation tag`, Label Studio pre-annotations), trained on this release's decided items "
-                "outside the test split, AISI's preset prompts and AISI's goal texts. It is not part of the "
+                "annotators (`curation tag`, Label Studio pre-annotations), trained on this release's decided items, "
+                "AISI's preset prompts and AISI's goal texts. It is not part of the "
                 "`datasets` configs, and no released label comes from it.", "", *suggestion]
     out += ["", "## Labels and borderline items", ""]
     label_rows = [[f"`{lab['code']}`", lab["ja"], *per_split(records["label"] == lab["code"])]
