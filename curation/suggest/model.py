@@ -1,7 +1,7 @@
 """The suggestion model: linear models over features.py's vectors, trained on decided items.
 
-Heads: `viewpoints` (one-vs-rest: every viewpoint a prompt probes), `primary` (multinomial, its
-probabilities calibrated by a temperature fitted on held-out folds), `borderline` and `label` (binary).
+Heads: `viewpoints` (one-vs-rest: every viewpoint a prompt probes), `primary` (multinomial blended with
+the one-vs-rest heads, its probabilities calibrated by a temperature fitted on held-out folds), `borderline` and `label` (binary).
 The leaf goal is chosen inside a viewpoint by similarity to each leaf's prototype: the mean vector of the
 items decided for it plus AISI's own text of the goal, so that a leaf nobody has used yet can still be
 suggested; its softmax temperature is fitted on held-out folds too. A model is plain arrays and tables
@@ -115,6 +115,19 @@ def one_vs_rest(x: sp.csr_matrix, sets: pd.Series, weight: np.ndarray, classes: 
     return w, b
 
 
+def primary(x: sp.csr_matrix, examples: pd.DataFrame, weight: np.ndarray, codes: list[str],
+            viewpoints: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The primary viewpoint's head: the multinomial's logits blended with the one-vs-rest viewpoints' log-odds
+    (`primary_ovr_share`), still one linear head. The one-vs-rest heads, each fitted against all others, carry
+    over better to AISI's presets; the multinomial fits the release's items (measured on both)."""
+    w, b = head(x, examples["primary_viewpoint"], weight, codes)
+    share = SETTINGS["primary_ovr_share"]
+    if not share:
+        return w, b
+    vw, vb = viewpoints or one_vs_rest(x, examples["viewpoints"], weight, codes)
+    return ((1 - share) * w + share * vw).astype(np.float32), ((1 - share) * b + share * vb).astype(np.float32)
+
+
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = logits / temperature
     z = z - z.max(axis=1, keepdims=True)
@@ -173,7 +186,7 @@ def train(examples: pd.DataFrame) -> Model:
     classes["viewpoints"] = classes["primary"] = codes
     even = balanced(weight, examples)
     w["viewpoints"], b["viewpoints"] = one_vs_rest(x, examples["viewpoints"], even, codes)
-    w["primary"], b["primary"] = head(x, examples["primary_viewpoint"], even, codes)
+    w["primary"], b["primary"] = primary(x, examples, even, codes, (w["viewpoints"], b["viewpoints"]))
     for name, values in (("borderline", ["no", "yes"]), ("label", ["safe", "unsafe"])):
         column = examples[name].map(lambda v: None if v is None or v != v else
                                     ("yes" if v is True else "no" if v is False else v))
@@ -188,8 +201,8 @@ def train(examples: pd.DataFrame) -> Model:
     for held in folds(len(decided)):
         test = decided[held]
         train_rows = np.setdiff1d(np.arange(len(examples)), test)
-        fw, fb = head(x[train_rows], examples["primary_viewpoint"].iloc[train_rows],
-                      balanced(weight[train_rows], examples.iloc[train_rows]), codes)
+        fw, fb = primary(x[train_rows], examples.iloc[train_rows],
+                         balanced(weight[train_rows], examples.iloc[train_rows]), codes)
         primary_logits.append(x[test] @ fw + fb)
         primary_truth.append(examples["primary_viewpoint"].iloc[test].map(codes.index).to_numpy())
         with_leaf = test[examples["gsn_goal"].iloc[test].isin(leaves).to_numpy()]
