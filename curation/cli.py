@@ -70,7 +70,6 @@ def cmd_tag(args: argparse.Namespace) -> int:
         step(f"tag {len(table):,} rows")
         step("suggestion model")
         scorer, said = scorer_for(args.model, Path(args.releases))
-        print(said, file=sys.stderr)
         tags, report = tag(table, args.text_column, args.label_column, scorer)
         # An input column of the same name (a release's own `regions`) is kept; the tag is written beside it.
         renamed = {c: f"tag_{c}" for c in tags.columns if c in table.columns}
@@ -78,7 +77,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
         step("write")
         types = {**ARROW_TYPES, **(SUGGESTED if scorer is not None else {})}
         write_output(out, Path(args.out), {renamed.get(c, c): t for c, t in types.items()})
-    print("\n".join(report.lines()))
+    print("\n".join([said, *report.lines()]))
     if renamed:
         print("input already had " + ", ".join(renamed) + "; tags written as " + ", ".join(renamed.values()))
     print(f"wrote {len(out)} rows to {args.out}")

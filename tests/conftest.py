@@ -111,8 +111,9 @@ def write_fixture_raw(raw: Path) -> Path:
 
 
 def add_crowd_file(raw: Path, rows: list[list[str]]) -> None:
-    """Add crowd2.csv (Excel CP932, short rows padded to the header) to a raw folder and to its sources.yaml."""
-    (raw / "crowd2.csv").write_bytes(excel_csv(CROWD_HEADER, [r + [""] * (15 - len(r)) for r in rows], "cp932"))
+    """Add crowd2.csv (Excel "CSV UTF-8", short rows padded to the header) to a raw folder and to its sources.yaml.
+    UTF-8, not CP932: the rows may copy shipped prompts that CP932 cannot hold (emoji, U+FFFD in mojibake)."""
+    (raw / "crowd2.csv").write_bytes(excel_csv(CROWD_HEADER, [r + [""] * (15 - len(r)) for r in rows], "utf-8-sig"))
     doc = yaml.safe_load((raw / "sources.yaml").read_text(encoding="utf-8"))
     doc["sources"].append({"name": "crowd2", "path": "crowd2.csv", "format": "crowd-csv", "origin": "crowd",
                            "license": "CC-BY-4.0"})

@@ -289,7 +289,7 @@ def test_tag_uses_the_newest_releases_model_or_the_lexicons(built, tmp_path):
     run = cli("tag", str(source), "--out", str(tmp_path / "m.parquet"), "--releases", str(path.parent))
     assert run.returncode == 0, run.stderr
     version = load_model(path).version
-    assert f"suggestions: model {version}" in run.stderr
+    assert f"suggestions: model {version}" in run.stdout
     rows = pq.read_table(tmp_path / "m.parquet").to_pylist()
     assert [r["id"] for r in rows] == ["1", "2"]
     assert rows[0]["suggested_viewpoints"][0] == viewpoint_of(rows[0]["suggested_goal"])
@@ -299,7 +299,7 @@ def test_tag_uses_the_newest_releases_model_or_the_lexicons(built, tmp_path):
     run = cli("tag", str(source), "--out", str(tmp_path / "l.parquet"), "--releases", str(path.parent),
               "--model", "none")
     assert run.returncode == 0, run.stderr
-    assert "suggestions: the lexicons" in run.stderr and version not in run.stderr
+    assert "suggestions: the lexicons" in run.stdout and version not in run.stdout
     names = pq.read_schema(tmp_path / "l.parquet").names
     assert "suggested_viewpoints" in names and "suggested_goals" not in names and "suggestion_score" not in names
 

@@ -1,7 +1,8 @@
 """The suggestion model: linear models over features.py's vectors, trained on decided items.
 
 Heads: `viewpoints` (one-vs-rest: every viewpoint a prompt probes), `primary` (multinomial blended with
-the one-vs-rest heads, its probabilities calibrated by a temperature fitted on held-out folds), `borderline` and `label` (binary).
+the one-vs-rest heads, its probabilities calibrated by a temperature fitted on held-out folds),
+`borderline` and `label` (binary).
 The leaf goal is chosen inside a viewpoint by similarity to each leaf's prototype: the mean vector of the
 items decided for it plus AISI's own text of the goal, so that a leaf nobody has used yet can still be
 suggested; its softmax temperature is fitted on held-out folds too. A model is plain arrays and tables

@@ -163,6 +163,16 @@ def fallback_form(text: str) -> str:
     return SEPARATOR + kept if kept else ""
 
 
+def without_thousands_commas(codes: np.ndarray) -> np.ndarray:
+    """Drop each thousands comma: a digit before it, exactly three after it."""
+    digit = (codes >= 0x30) & (codes <= 0x39)
+    comma = np.flatnonzero(codes == 0x2C)
+    ahead = np.pad(digit, (0, 4))
+    thousands = comma[(comma > 0) & digit[comma - 1] & ahead[comma + 1] & ahead[comma + 2] & ahead[comma + 3]
+                      & ~ahead[comma + 4]]
+    return np.delete(codes, thousands) if len(thousands) else codes
+
+
 def matching_codes(texts: list[str]) -> np.ndarray:
     """The matching forms of texts as one array of code points, SEPARATOR (0) between two texts. All in
     numpy over the whole column: per-text calls, or str.translate, cost more than the folding itself."""
@@ -171,14 +181,8 @@ def matching_codes(texts: list[str]) -> np.ndarray:
                           dtype=np.uint32)
     codes = casefolded_nfkc(codes[~folding.invisible[codes]])
     table, space = folding.cover(codes).table, folding.space
+    codes = without_thousands_commas(codes)
     digit = (codes >= 0x30) & (codes <= 0x39)
-    # A thousands comma: a digit before it, exactly three after it.
-    comma = np.flatnonzero(codes == 0x2C)
-    ahead = np.pad(digit, (0, 4))
-    thousands = comma[(comma > 0) & digit[comma - 1] & ahead[comma + 1] & ahead[comma + 2] & ahead[comma + 3]
-                      & ~ahead[comma + 4]]
-    if len(thousands):
-        codes, digit = np.delete(codes, thousands), np.delete(digit, thousands)
     folded = table[codes]
     # Separators between two digits: a run of dropped characters with a digit on either side stays, minus
     # its spaces.
@@ -191,7 +195,8 @@ def matching_codes(texts: list[str]) -> np.ndarray:
         size = (end - start)[between]
         at = np.repeat(start[between], size) + np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
         folded[at] = np.where(space[codes[at]], DROP, codes[at])
-    folded = folded[folded != DROP]
+    # Again once separators are folded: a number broken across lines (1,\n200) is 1,200 only now.
+    folded = without_thousands_commas(folded[folded != DROP])
     repeated = np.zeros(len(folded), dtype=bool)
     repeated[1:] = (folded[1:] == LONG_VOWEL) & (folded[:-1] == LONG_VOWEL)
     return folded[~repeated]
