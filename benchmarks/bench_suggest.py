@@ -137,9 +137,10 @@ class Data:
         self.presets = examples[examples["kind"] == "aisi-preset"].reset_index(drop=True)
         self.goals = examples[examples["kind"] == "goal"].reset_index(drop=True)
 
-    def model(self, decided: pd.DataFrame, presets: bool = True):
-        """Trained on `decided` (kept in the pool's id order) plus the goal texts, and the presets unless told."""
-        parts = [decided.sort_values("id", kind="stable"), self.presets if presets else None, self.goals]
+    def model(self, decided: pd.DataFrame, presets: bool = True, goals: bool = True):
+        """Trained on `decided` (kept in the pool's id order) plus the presets and the goal texts unless told."""
+        parts = [decided.sort_values("id", kind="stable"), self.presets if presets else None,
+                 self.goals if goals else None]
         return train(pd.concat([p for p in parts if p is not None and len(p)], ignore_index=True))
 
 
@@ -218,7 +219,8 @@ def learning_curve(data: Data, release_model, shares: list[float]) -> list[str]:
 
 def simulate(data: Data, chosen: list[int], choose, budgets: list[int], presets: bool, cache: dict) -> list[dict]:
     """One labelling run: from the seed items, add the items `choose(model, remaining)` ranks first, retrain
-    at each budget, score the test split. Models of the same item set are trained once (`cache`)."""
+    at each budget (with the presets and goal texts, or with neither), score the test split. Models of the
+    same item set are trained once (`cache`)."""
     chosen, curve, model = list(chosen), [], None
     for budget in budgets:
         if len(chosen) < budget:
@@ -227,7 +229,7 @@ def simulate(data: Data, chosen: list[int], choose, budgets: list[int], presets:
             chosen += choose(model, remaining)[:budget - len(chosen)]
         key = (frozenset(chosen), presets)
         if key not in cache:
-            model = data.model(data.pool.iloc[chosen], presets=presets)
+            model = data.model(data.pool.iloc[chosen], presets=presets, goals=presets)
             cache[key] = (model, summarize(measured(Scorer(model).suggest, data.test)))
         model, scores = cache[key]
         curve.append({"labels": budget, "F1": scores["viewpoints micro F1"], "top-1": scores["primary top-1"]})
@@ -246,11 +248,16 @@ def labels_to_reach(curve: pd.DataFrame, target: float, metric: str) -> float:
     return float(n0 + (n1 - n0) * (target - f0) / (f1 - f0))
 
 
-def active_learning(data: Data, seed_size: int, batch: int, seeds: int, settings: list[bool]) -> list[str]:
-    """Section 6: least-confident-first against random order, same seed items, same budgets."""
-    start = list(np.random.default_rng(0).choice(len(data.pool), seed_size, replace=False))
+def active_learning(data: Data, seed_size: int, batch: int, seed_sets: int, orders: int,
+                    settings: list[bool]) -> list[str]:
+    """Section 6: the product's order (lowest `suggestion_score` first) against random order, from the same
+    seed items, at the same budgets; averaged over several seed sets, as one curve is noisy."""
+    starts = [list(np.random.default_rng(s).choice(len(data.pool), seed_size, replace=False))
+              for s in range(seed_sets)]
     budgets = [*range(seed_size, len(data.pool), batch), len(data.pool)]
-    half = budgets[len(budgets) // 2]
+    # Targets: random order's value at a quarter, half and three quarters of the pool. Not the whole pool:
+    # every order ends with the same model there, so which curve "reaches" it first is noise.
+    targets = sorted({min(budgets, key=lambda b: abs(b - share * len(data.pool))) for share in (0.25, 0.5, 0.75)})
 
     def uncertain(model, remaining):
         scores = Scorer(model).suggest(data.pool["text"].iloc[remaining].tolist())["suggestion_score"].to_numpy()
@@ -260,39 +267,46 @@ def active_learning(data: Data, seed_size: int, batch: int, seeds: int, settings
         rank = np.random.default_rng(seed).permutation(len(data.pool))
         return lambda model, remaining: sorted(remaining, key=rank.__getitem__)
 
+    def mean(runs: list[list[dict]]) -> pd.DataFrame:
+        return pd.concat([pd.DataFrame(r) for r in runs]).groupby("labels").mean().reset_index()
+
     out = ["## 6. Uncertainty order against random order", "",
-           f"Simulated labelling of the {len(data.pool)} decided items outside the test split: the same "
-           f"{seed_size} seed items (drawn with seed 0), then batches of {batch}, the model retrained at each budget "
-           "and scored on the test split. *Uncertainty*: the pool items with the lowest `suggestion_score` (the "
-           f"primary viewpoint's calibrated probability) first. *Random*: the mean of {seeds} random orders "
-           f"(seeds 1-{seeds}). Labels needed: the first budget where a curve reaches the target (linear between "
-           "budgets), for each order by the same rule."]
+           f"Simulated labelling of the {len(data.pool)} decided items outside the test split, from {seed_sets} "
+           f"seed sets of {seed_size} items (drawn with seeds 0-{seed_sets - 1}), then batches of {batch}, the "
+           "model retrained at each budget and scored on the test split. *Uncertainty*: the pool items with the "
+           "lowest `suggestion_score` first, the order Label Studio serves (the margin between the two likeliest "
+           "primary viewpoints' calibrated probabilities); the mean over the seed sets. *Random*: the mean of "
+           f"{orders} random orders from each seed set ({seed_sets * orders} in all). Labels needed: the first "
+           "budget where a curve reaches the target (linear between budgets), for each order by the same rule; "
+           "per seed set, its uncertainty curve against the same random mean."]
     for presets in settings:
         cache: dict = {}
-        runs = {"uncertainty": timed("uncertainty run", simulate, data, start, uncertain, budgets, presets, cache)}
-        for seed in range(1, seeds + 1):
-            runs[f"random {seed}"] = timed(f"random run {seed}", simulate, data, start, shuffled(seed), budgets,
-                                           presets, cache)
-        curves = {name: pd.DataFrame(run) for name, run in runs.items()}
-        random = pd.concat([c for n, c in curves.items() if n.startswith("random")]).groupby("labels").mean()
-        random = random.reset_index()
-        unc = curves["uncertainty"]
-        out += ["", "### " + ("Presets and goal texts always in training" if presets else
+        unc_runs, random_runs = [], []
+        for s, start in enumerate(starts):
+            unc_runs.append(timed(f"uncertainty run, seed set {s}", simulate, data, start, uncertain, budgets,
+                                  presets, cache))
+            for k in range(orders):
+                random_runs.append(timed(f"random run {k + 1}, seed set {s}", simulate, data, start,
+                                         shuffled(1 + s * orders + k), budgets, presets, cache))
+        unc, random = mean(unc_runs), mean(random_runs)
+        out += ["", "### " + ("Presets and goal texts in training (as the product trains)" if presets else
                               "Decided items only (no presets, no goal texts: the sharper simulation)"), "",
                 "| labels | uncertainty F1 | random F1 (mean) | uncertainty top-1 | random top-1 (mean) |",
                 "|---|---|---|---|---|"]
         out += [f"| {n} | {u:.3f} | {r:.3f} | {ut:.3f} | {rt:.3f} |" for n, u, r, ut, rt in
                 zip(budgets, unc["F1"], random["F1"], unc["top-1"], random["top-1"])]
-        out += ["", "| target (random order's value) | metric | labels, random | labels, uncertainty | fewer labels |",
-                "|---|---|---|---|---|"]
+        out += ["", "| target (random order's value) | metric | labels, random | labels, uncertainty | fewer labels "
+                "| fewer labels, per seed set |", "|---|---|---|---|---|---|"]
         for metric in ("F1", "top-1"):
-            for budget in (half, budgets[-1]):
+            for budget in targets:
                 target = float(random.loc[random["labels"] == budget, metric].iloc[0])
                 n_random, n_unc = labels_to_reach(random, target, metric), labels_to_reach(unc, target, metric)
                 saving = "not reached" if np.isnan(n_unc) else f"{1 - n_unc / n_random:.0%}"
                 verdict_ = "" if np.isnan(n_unc) else f" ({'PASS' if 1 - n_unc / n_random >= 0.25 else 'FAIL'} vs 25%)"
+                each = [labels_to_reach(pd.DataFrame(r), target, metric) for r in unc_runs]
                 out.append(f"| {target:.3f} (at {budget} labels) | {metric} | {n_random:.0f} | "
-                           f"{'–' if np.isnan(n_unc) else f'{n_unc:.0f}'} | {saving}{verdict_} |")
+                           f"{'–' if np.isnan(n_unc) else f'{n_unc:.0f}'} | {saving}{verdict_} | "
+                           + ", ".join("–" if np.isnan(n) else f"{1 - n / n_random:.0%}" for n in each) + " |")
     return out
 
 
@@ -341,22 +355,23 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10000, help="decided items for the training speed run")
     parser.add_argument("--tasks", type=int, default=5000, help="open tasks for the re-scoring speed run")
     parser.add_argument("--seed-items", type=int, default=20, help="labelled items before the first round")
-    parser.add_argument("--batch", type=int, default=60, help="items labelled per round")
-    parser.add_argument("--random-orders", type=int, default=5, help="random orders averaged")
+    parser.add_argument("--batch", type=int, default=20, help="items labelled per round")
+    parser.add_argument("--seed-sets", type=int, default=2, help="seed sets the simulation starts from")
+    parser.add_argument("--random-orders", type=int, default=3, help="random orders averaged, per seed set")
     parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: fewer items, larger batches, 5 random orders, one setting")
+                        help="a smoke run: fewer items, larger batches, one seed set, 5 random orders, one setting")
     parser.add_argument("--corpus", default=str(CORPUS), help="Aozora sentences (the speed run's texts)")
     parser.add_argument("--out", default=str(HERE / "results-suggest.md"))
     args = parser.parse_args()
     if args.quick:
-        args.items, args.tasks, args.batch = 2000, 1000, 80
+        args.items, args.tasks, args.batch, args.seed_sets, args.random_orders = 2000, 1000, 40, 1, 5
     data = Data(newest_release(Path(args.releases)), Path(args.raw))
     load = os.getloadavg()[0]  # other work on the machine slows every timing: say how much there was
     started = time.perf_counter()
     lines = timed("speed", speed, data, args.items, args.tasks, Path(args.corpus))
     quality, held = blind_and_independent(data)
     lines = [*quality, "", *learning_curve(data, held["release"], [0.0, 0.1, 0.25, 0.5, 1.0]), "",
-             *active_learning(data, args.seed_items, args.batch, args.random_orders,
+             *active_learning(data, args.seed_items, args.batch, args.seed_sets, args.random_orders,
                               [True] if args.quick else [True, False]), "", *lines]
     text = "\n".join(["# Suggestion model benchmark", "",
                       f"Release `{data.release.name}`; the whole run took {time.perf_counter() - started:.0f} s"

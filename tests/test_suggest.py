@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -101,10 +102,14 @@ def test_every_leaf_is_suggested_from_aisis_goal_text_alone(model, scorer):
 def test_the_goal_is_a_leaf_of_the_primary_viewpoint_and_the_top_three_come_by_score(scorer):
     texts = [json.loads(line)["text"] for line in
              (REPO / "benchmarks" / "tagging_eval.jsonl").read_text(encoding="utf-8").splitlines()][:150]
-    out = scorer.suggest(texts + [f"{t}の{w}" for t in TOPICS for w in MARKERS.values()])
+    texts += [f"{t}の{w}" for t in TOPICS for w in MARKERS.values()]
+    out = scorer.suggest(texts)
+    primary = np.sort(scorer.probabilities(scorer.model.vectors(texts))["primary"], axis=1)
+    # The score: how far the likeliest primary viewpoint is ahead of the next (lowest = ask first).
+    assert out["suggestion_score"].to_numpy() == pytest.approx(primary[:, -1] - primary[:, -2], abs=1e-4)
     suggested = out[out["suggested_viewpoints"].map(len) > 0]
     assert len(suggested) > 100
-    for row in suggested.to_dict("records"):
+    for i, row in zip(suggested.index, suggested.to_dict("records")):
         goal = row["suggested_goal"]
         assert TREE[goal].leaf and viewpoint_of(goal) == row["suggested_viewpoints"][0]
         listed = row["suggested_goals"]
@@ -112,7 +117,7 @@ def test_the_goal_is_a_leaf_of_the_primary_viewpoint_and_the_top_three_come_by_s
         assert all(TREE[g["goal"]].leaf for g in listed)
         scores = [g["score"] for g in listed]
         assert scores == sorted(scores, reverse=True)
-        assert 0 <= scores[-1] and scores[0] <= row["suggestion_score"] + 1e-4  # P(leaf) ≤ P(its viewpoint)
+        assert 0 <= scores[-1] and scores[0] <= primary[i, -1] + 1e-4  # P(leaf) ≤ P(its viewpoint)
 
 
 def test_with_nothing_to_go_on_the_model_abstains_but_gives_a_score(model, scorer, monkeypatch):
@@ -123,12 +128,13 @@ def test_with_nothing_to_go_on_the_model_abstains_but_gives_a_score(model, score
         assert row["suggested_viewpoints"] == [] and pd.isna(row["suggested_goal"]) and row["suggested_goals"] == []
         assert 0 <= row["suggestion_score"] <= 1
     assert out.loc[3, "suggested_viewpoints"] == ["data_quality"]
-    # Below the threshold, a text the model knows something of abstains too.
-    weak = scorer.suggest(["あ"]).loc[0, "suggestion_score"]
-    monkeypatch.setitem(schemas().tuning["suggest"], "abstain_below", weak + 1e-3)
-    out = scorer.suggest(["あ"])
+    # Below the threshold (on the primary viewpoint's probability), a text the model knows abstains too.
+    known = out.loc[3, "suggestion_score"]
+    primary = scorer.probabilities(model.vectors(["ぴよらっぷ"]))["primary"].max()
+    monkeypatch.setitem(schemas().tuning["suggest"], "abstain_below", primary + 1e-3)
+    out = scorer.suggest(["ぴよらっぷ"])
     assert out.loc[0, "suggested_viewpoints"] == [] and pd.isna(out.loc[0, "suggested_goal"])
-    assert out.loc[0, "suggestion_score"] == weak
+    assert out.loc[0, "suggestion_score"] == known
 
 
 def test_a_stored_model_reads_back_as_the_same_model(model, scorer, tmp_path):

@@ -1,7 +1,12 @@
 """A model's suggestions for prompts: viewpoints (the first is the primary), the leaf goal inside the
 primary viewpoint, the three likeliest leaves overall with their scores, borderline and label, and why
 (the lexicon hits and the nearest decided items). Below `abstain_below` the model suggests no viewpoint
-and no goal: an annotator is better served by no prefill than by a guess."""
+and no goal: an annotator is better served by no prefill than by a guess.
+
+`suggestion_score` is the margin between the two likeliest primary viewpoints' calibrated probabilities:
+lowest for the prompt the model can least tell apart, the one a label teaches it most. Label Studio serves
+the lowest first; in the simulated labelling (benchmarks/bench_suggest.py) this order needed fewer labels
+than the primary's probability alone or the distribution's entropy."""
 
 from __future__ import annotations
 
@@ -63,14 +68,14 @@ class Scorer:
         rows = []
         for i in range(len(texts)):
             k = int(np.argmax(p["primary"][i]))
-            score = float(p["primary"][i, k])
+            first, second = np.sort(p["primary"][i])[-2:][::-1]
             order = np.argsort(-p["goals"][i], kind="stable")
             inside = [j for j in order if self.leaf_viewpoint[j] == k]
             # The primary viewpoint's best leaf and the likeliest others, listed by score (highest first).
             top = sorted([inside[0], *[j for j in order if j != inside[0]][:SETTINGS["top_goals"] - 1]],
                          key=lambda j: -p["goals"][i, j])
             # No feature the model knows: nothing to go on, the score is only the classes' prior.
-            confident = score >= SETTINGS["abstain_below"] and known[i]
+            confident = first >= SETTINGS["abstain_below"] and known[i]
             others = [codes[j] for j in np.argsort(-p["viewpoints"][i], kind="stable")
                       if j != k and p["viewpoints"][i, j] >= 0.5]
             rows.append({
@@ -78,7 +83,7 @@ class Scorer:
                 "suggested_goal": m.goals[inside[0]] if confident else None,
                 "suggested_goals": [{"goal": m.goals[j], "score": round(float(p["goals"][i, j]), 4)} for j in top]
                 if confident else [],
-                "suggestion_score": round(score, 4),
+                "suggestion_score": round(float(first - second), 4),
                 "suggested_borderline": bool(p["borderline"][i] > 0.5),  # no evidence either way: no
                 "suggested_label": "unsafe" if p["label"][i] > 0.5 else "safe",
             })
