@@ -249,8 +249,8 @@ def describe(tags: dict, why: dict | None = None) -> str:
     viewpoint, region, topic, kinds = japanese_names()
     parts = ["評価観点: " + ("、".join(viewpoint[c] for c in tags["suggested_viewpoints"]) or "なし")]
     if tags.get("suggestion_score") is not None:
-        parts[0] += f"（確信度 {tags['suggestion_score']:.2f}" + ("、提案なし）" if not tags["suggested_viewpoints"]
-                                                                else "）")
+        open_ = "、提案なし）" if not tags["suggested_viewpoints"] else "）"
+        parts[0] += f"（確信度・次点との差 {tags['suggestion_score']:.2f}{open_}"
         if len(tags["suggested_goals"]):
             parts.append("目標: " + "、".join(f"{g['goal']} {g['score']:.2f}" for g in tags["suggested_goals"]))
     if why:
