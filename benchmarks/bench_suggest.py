@@ -132,7 +132,7 @@ class Data:
         examples = training_examples(records, self.preset_paths)
         decided = examples[examples["kind"] == "decided"]
         is_test = decided["id"].isin(set(records.loc[records["split"] == "test", "id"]))
-        self.pool = decided[~is_test].reset_index(drop=True)  # the release's model trains on these
+        self.pool = decided[~is_test].reset_index(drop=True)  # the blind sibling trains on these
         self.test = decided[is_test].reset_index(drop=True)
         self.presets = examples[examples["kind"] == "aisi-preset"].reset_index(drop=True)
         self.goals = examples[examples["kind"] == "goal"].reset_index(drop=True)
@@ -153,22 +153,22 @@ def timed(label: str, fn, *args, **kwargs):
 
 def blind_and_independent(data: Data) -> tuple[list[str], dict]:
     """Sections 1-4: the test split, the independent leaf set and AISI's presets, model against lexicons."""
-    release_model = timed("train the release's model", data.model, data.pool)
+    release_model = timed("train the blind sibling", data.model, data.pool)
     all_model = timed("train on all decided items", data.model, pd.concat([data.pool, data.test]))
     no_presets = timed("train without the presets", data.model, pd.concat([data.pool, data.test]), presets=False)
     leaf = pd.DataFrame([json.loads(line) for line in LEAF_EVAL.read_text(encoding="utf-8").splitlines()
                          if line.strip()])
     release_suggest, all_suggest = Scorer(release_model).suggest, Scorer(all_model).suggest
     test = {"lexicons": measured(lexicon_suggest, data.test), "model": measured(release_suggest, data.test)}
-    indep = {"lexicons": measured(lexicon_suggest, leaf), "release's model": measured(release_suggest, leaf),
-             "all-items model": measured(all_suggest, leaf)}
+    indep = {"lexicons": measured(lexicon_suggest, leaf), "blind sibling": measured(release_suggest, leaf),
+             "release's model": measured(all_suggest, leaf)}
     preset = {"lexicons": measured(lexicon_suggest, data.presets),
               "model": measured(Scorer(no_presets).suggest, data.presets)}
     info = lambda m: ", ".join(f"{n} {k}" for k, n in m.info["examples"].items())  # noqa: E731
     abstained = lambda m, texts: float((Scorer(m).suggest(texts)["suggested_viewpoints"].map(len) == 0).mean())  # noqa: E731,E501
     out = ["## 1. Blind: the release's test split", "",
            f"Release `{data.release.name}`: {len(data.pool)} decided items outside the test split, {len(data.test)} "
-           f"in it. The model is trained as a release trains its own (`{release_model.version}`: {info(release_model)}"
+           f"in it. The model is the blind sibling a release measures (`{release_model.version}`: {info(release_model)}"
            " examples; the test split left out, with its near-duplicate clusters and contrast pairs) and scored on "
            "the test split; the lexicon tagger (`tag_text`, no model) on the same items. Values with 95% bootstrap "
            "intervals (`curation.suggest.evaluation.with_intervals`, 1,000 resamples); leaf scores over the items "
@@ -177,11 +177,11 @@ def blind_and_independent(data: Data) -> tuple[list[str], dict]:
            *quality_table([("test split", n, items) for n, items in test.items()]), "",
            "## 2. Independent set: `leaf_eval.jsonl`", "",
            f"{len(leaf)} prompts written independently of the project's data and models, 24 per viewpoint, each "
-           "with a leaf goal (`leaf_eval.md`). *Release's model*: the one above (what `curation tag` uses by "
-           f"default: the newest release's, test split left out). *All-items model* (`{all_model.version}`): "
-           f"every decided item of the release ({info(all_model)} examples).", "",
+           "with a leaf goal (`leaf_eval.md`). *Blind sibling*: the one above (trained without the test split, as "
+           f"a release measures its model). *Release's model* (`{all_model.version}`, what `curation tag` uses by "
+           f"default): every decided item of the release ({info(all_model)} examples).", "",
            *quality_table([("leaf_eval", n, items) for n, items in indep.items()]), ""]
-    for name in ("release's model", "all-items model"):
+    for name in ("blind sibling", "release's model"):
         s = summarize(indep[name])
         out.append(f"- {name}: primary top-1 {verdict(s['primary top-1'], 0.75)}; true leaf among "
                    f"suggested_goals {verdict(s['leaf top-3'], 0.50)}.")
@@ -195,7 +195,7 @@ def blind_and_independent(data: Data) -> tuple[list[str], dict]:
             "Per viewpoint:", "", *per_viewpoint(data.presets, preset), "",
             "## 4. Against the lexicon tagger (same items, same run)", "",
             *compared([("test split", test["lexicons"], test["model"]),
-                       ("leaf_eval (release's model)", indep["lexicons"], indep["release's model"]),
+                       ("leaf_eval (blind sibling)", indep["lexicons"], indep["blind sibling"]),
                        ("AISI presets (left out)", preset["lexicons"], preset["model"])])]
     return out, {"release": release_model, "test": test["model"]}
 

@@ -292,22 +292,29 @@ def test_a_hand_written_withdrawal_is_checked_like_one_the_command_writes(fixtur
 
 def test_a_release_that_reads_no_judgements_says_so_for_each_decision_it_drops(shipped_raw, tmp_path):
     """The shipped releases copied to OUT, the shipped raw copied elsewhere (so no annotations or responses
-    are read by default): every people's decision of v0.9.0 drops, each named with that reason, and a
-    warning says so; an OUT holding only v0.1.0 (before label_source) has none to lose."""
+    are read by default): every people's decision of the newest release drops, each named with that reason,
+    and a warning says so; an OUT holding only v0.1.0 (before label_source) has none to lose."""
     from conftest import REPO
 
+    from curation.release import load_history
+
+    history = load_history(REPO / "data" / "release")
+    people = int(history.latest.records["label_source"].isin(["annotators", "adjudication", "ground_truth"]).sum())
+    verdicts = 190  # the shipped judged responses
     out = tmp_path / "out"
     shutil.copytree(REPO / "data" / "release", out)
     run = curation("release", "--raw", str(shipped_raw), "--out", str(out))
     assert run.returncode == 0, run.stderr
-    changelog = (out / "v0.10.0" / "CHANGELOG.md").read_text(encoding="utf-8")
-    section = changelog.split("## Prompt decisions no longer in force (118)\n")[1].split("\n\n")[0].splitlines()
+    changelog = (out / f"v{history.next_version()}" / "CHANGELOG.md").read_text(encoding="utf-8")
+    section = changelog.split(f"## Prompt decisions no longer in force ({people})\n")[1].split("\n\n")[0]
+    section = section.splitlines()
     # Without the annotations, two annotated items lose to their duplicates: named as no longer released.
-    assert sum("no annotations were read" in line for line in section) == 116
+    assert sum("no annotations were read" in line for line in section) == people - 2
     assert sum("no longer among the records" in line for line in section) == 2
     assert "no stored judgement decides it" not in changelog
-    assert changelog.count("no responses were read (--responses none, the default for a raw folder") == 190
-    assert "warning: 308 people's decisions of the previous release are no longer in force" in run.stderr
+    assert changelog.count("no responses were read (--responses none, the default for a raw folder") == verdicts
+    assert f"warning: {people + verdicts} people's decisions of the previous release are no longer in force" \
+        in run.stderr
 
     early = tmp_path / "early"
     early.mkdir()
