@@ -77,7 +77,7 @@ def goal_examples() -> pd.DataFrame:
     s = schemas()
     rows = []
     for goal in s.goal_tree.goals.values():
-        code = s.viewpoints[goal.viewpoint - 1]["code"]
+        code = s.viewpoint_of_goal(goal.id)
         rows.append({"kind": "goal", "id": goal.id, "text": goal.text, "viewpoints": [code],
                      "primary_viewpoint": code, "gsn_goal": goal.id if goal.leaf else None,
                      "label": None, "borderline": None})

@@ -195,7 +195,7 @@ def train(examples: pd.DataFrame) -> Model:
         w[name], b[name] = head(x, column, weight, values)
 
     leaves = [g.id for g in s.goal_tree.goals.values() if g.leaf]
-    viewpoint_of_leaf = np.array([codes[s.goal_tree[g].viewpoint - 1] for g in leaves])
+    viewpoint_of_leaf = np.array([s.viewpoint_of_goal(g) for g in leaves])
     # Held-out folds of the people's decisions fit the temperatures: scores then mean what they say.
     decided = np.flatnonzero((examples["kind"] != "goal").to_numpy() & examples["primary_viewpoint"].notna().to_numpy())
     primary_logits, primary_truth, goal_logits, goal_truth, goal_viewpoints = [], [], [], [], []

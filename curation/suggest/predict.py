@@ -38,12 +38,7 @@ class Scorer:
     def __init__(self, model: Model):
         self.model = model
         codes = model.classes["primary"]
-        tree = schemas().goal_tree
-        self.leaf_viewpoint = np.array([codes.index(self.code_of(tree[g].viewpoint)) for g in model.goals])
-
-    @staticmethod
-    def code_of(number: int) -> str:
-        return schemas().viewpoints[number - 1]["code"]
+        self.leaf_viewpoint = np.array([codes.index(schemas().viewpoint_of_goal(g)) for g in model.goals])
 
     def probabilities(self, x: sp.csr_matrix) -> dict[str, np.ndarray]:
         m = self.model
