@@ -7,6 +7,8 @@ sampling, which orders the tasks holding predictions of the project's model vers
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 
 from ..report import StageReport
@@ -64,6 +66,8 @@ def serve_least_confident(server, kind: str, version: str) -> None:
 def rescore(server, records: pd.DataFrame, scorer: Scorer, kind: str = "annotation") -> StageReport:
     """Predictions of `scorer`'s model for the project's open tasks (no annotation yet, skipped ones aside),
     and the project switched to that model version."""
+    from tqdm import tqdm
+
     from ..release.configs import without_nan
 
     report = StageReport(f"rescore ({kind})")
@@ -76,8 +80,9 @@ def rescore(server, records: pd.DataFrame, scorer: Scorer, kind: str = "annotati
     todo = records[records["id"].isin(open_tasks)]
     version = scorer.model.version
     prediction = predictions(version)
-    for record in without_nan(with_suggestions(todo, scorer)).to_dict("records"):
-        with server.errors():
+    scored = without_nan(with_suggestions(todo, scorer)).to_dict("records")
+    for record in tqdm(scored, desc=f"rescore {kind}", unit="task", file=sys.stderr, disable=not scored):
+        with server.errors():  # the client's timeouts (server.py) bound every request
             server.client.predictions.create(task=open_tasks[record["id"]], **prediction(record)[0])
     serve_least_confident(server, kind, version)
     report.counts = {"open tasks": len(open_tasks), "rescored": len(todo),

@@ -28,6 +28,9 @@ ARROW_TYPES = {
 }
 
 
+WHY_ROWS = 512  # texts compared with every decided item at a time (512 × 10k items: 40 MB)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(z, -60, 60)))
 
@@ -94,12 +97,16 @@ class Scorer:
         m = self.model
         x = m.vectors(texts)
         items, vecs = self.decided
-        near = np.asarray((x @ vecs.T).todense()) if len(items) else np.zeros((len(texts), 0))
         out = []
-        for i in range(len(texts)):
-            hits = [m.features[j].removeprefix(LEXICON) for j in x[i].indices if m.features[j].startswith(LEXICON)]
-            closest = [j for j in np.argsort(-near[i], kind="stable")[:SETTINGS["nearest"]] if near[i, j] > 0]
-            out.append({"lexicon": sorted(hits), "nearest": [
-                {"id": items.at[j, "id"], "primary_viewpoint": items.at[j, "primary_viewpoint"],
-                 "gsn_goal": items.at[j, "gsn_goal"], "similarity": round(float(near[i, j]), 3)} for j in closest]})
+        for first in range(0, len(texts), WHY_ROWS):  # texts × decided items, dense: in slices, bounded memory
+            part = x[first:first + WHY_ROWS]
+            near = np.asarray((part @ vecs.T).todense()) if len(items) else np.zeros((part.shape[0], 0))
+            for i in range(part.shape[0]):
+                hits = [m.features[j].removeprefix(LEXICON) for j in part[i].indices
+                        if m.features[j].startswith(LEXICON)]
+                closest = [j for j in np.argsort(-near[i], kind="stable")[:SETTINGS["nearest"]] if near[i, j] > 0]
+                out.append({"lexicon": sorted(hits), "nearest": [
+                    {"id": items.at[j, "id"], "primary_viewpoint": items.at[j, "primary_viewpoint"],
+                     "gsn_goal": items.at[j, "gsn_goal"], "similarity": round(float(near[i, j]), 3)}
+                    for j in closest]})
         return out
