@@ -88,8 +88,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     """Train the suggestion model on the items people have decided so far (sources and every stored
     export), without writing a release, as a release trains its own."""
     from .pipeline import decided_records
-    from .suggest import preset_files, train, training_examples
-    from .suggest.store import write_model
+    from .suggest import preset_files, train, training_examples, write_model
 
     raw = Path(args.raw)
     with step_line("suggest train") as step:
@@ -97,8 +96,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         step(f"train on {len(records):,} decided items")
         model = train(training_examples(records, preset_files(raw)))
         folder = write_model(model, Path(args.to))
-    print(f"model {model.version} -> {folder} (" + ", ".join(f"{n} {k}" for k, n in model.info["examples"].items())
-          + f" examples); use it with --model {folder}")
+    print(f"model {model.version} -> {folder} ({model.learned_from}); use it with --model {folder}")
     return 0
 
 

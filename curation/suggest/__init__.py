@@ -5,7 +5,7 @@ for `curation tag` and Label Studio's pre-annotations (predict.py), measured bli
 from .examples import preset_files, training_examples
 from .model import Model, train
 from .predict import ARROW_TYPES, Scorer
-from .store import load_model, model_files, newest_model
+from .store import load_model, model_files, newest_model, write_model
 
 __all__ = ["ARROW_TYPES", "Model", "Scorer", "load_model", "model_files", "newest_model", "preset_files", "train",
-           "training_examples"]
+           "training_examples", "write_model"]

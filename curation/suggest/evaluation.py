@@ -114,11 +114,10 @@ def evaluate(model: Model, records: pd.DataFrame, preset_paths: list) -> tuple[S
         if len(items):
             rows[name], counts[name] = with_intervals(measured(by, items)), len(items)
     whole = {m: v[0] for m, v in rows.get("the release's test split", {}).items()}
-    lines = [f"Model `{model.version}`, trained on " + ", ".join(
-        f"{n} {kind}" for kind, n in model.info["examples"].items()) + " examples. Measured on a sibling trained "
-        f"the same way without the test split (`{scorer.model.version}`: " + ", ".join(
-        f"{n} {kind}" for kind, n in scorer.model.info["examples"].items()) + " examples). Values with 95% "
-        "bootstrap intervals; leaf scores over items with a leaf goal.", "", *table_lines(rows, counts)]
+    lines = [f"Model `{model.version}`, trained on {model.learned_from}. Measured on a sibling trained "
+             f"the same way without the test split (`{scorer.model.version}`: {scorer.model.learned_from}). "
+             "Values with 95% bootstrap intervals; leaf scores over items with a leaf goal.", "",
+             *table_lines(rows, counts)]
     if len(truth):
         curve = [*learning_curve(train_part, truth, presets), (int(scorer.model.info["examples"].get("decided", 0)),
                                                                  whole)]

@@ -41,6 +41,11 @@ class Model:
     info: dict  # counts and settings, written to model.json
 
     @property
+    def learned_from(self) -> str:
+        """What it was trained on, in words: `258 aisi-preset, 727 decided, 254 goal examples`."""
+        return ", ".join(f"{n} {kind}" for kind, n in self.info["examples"].items()) + " examples"
+
+    @property
     def index(self) -> dict[str, int]:
         return {f: i for i, f in enumerate(self.features)}
 
