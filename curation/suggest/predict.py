@@ -40,6 +40,7 @@ class Scorer:
 
     def __init__(self, model: Model):
         self.model = model
+        self.last: tuple[tuple[str, ...], sp.csr_matrix] | None = None
         codes = model.classes["primary"]
         self.leaf_viewpoint = np.array([codes.index(schemas().viewpoint_of_goal(g)) for g in model.goals])
 
@@ -57,9 +58,17 @@ class Scorer:
         out["goals"] = joint
         return out
 
+    def vectors(self, texts: list[str]) -> sp.csr_matrix:
+        """The texts' vectors; the last ones are kept: a push asks for suggestions and then for their hints,
+        and tokenizing the same texts twice would double the cost."""
+        key = tuple(texts)
+        if self.last is None or self.last[0] != key:
+            self.last = (key, self.model.vectors(texts))
+        return self.last[1]
+
     def suggest(self, texts: list[str]) -> pd.DataFrame:
         m = self.model
-        x = m.vectors(texts)
+        x = self.vectors(texts)
         p = self.probabilities(x)
         codes = m.classes["primary"]
         known = np.diff(x.indptr) > 0
@@ -95,7 +104,7 @@ class Scorer:
     def why(self, texts: list[str]) -> list[dict]:
         """Per text: the lexicons that fired and the nearest decided items (id, primary viewpoint, goal)."""
         m = self.model
-        x = m.vectors(texts)
+        x = self.vectors(texts)
         items, vecs = self.decided
         out = []
         for first in range(0, len(texts), WHY_ROWS):  # texts × decided items, dense: in slices, bounded memory
